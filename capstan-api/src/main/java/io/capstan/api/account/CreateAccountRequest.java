@@ -1,0 +1,3 @@
+package io.capstan.api.account;
+
+public record CreateAccountRequest(String name) {}

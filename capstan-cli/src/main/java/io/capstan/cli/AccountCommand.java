@@ -1,0 +1,135 @@
+package io.capstan.cli;
+
+import io.capstan.api.Role;
+import io.capstan.api.account.AccountView;
+import io.capstan.api.account.CreateAccountRequest;
+import io.capstan.client.CapstanClient;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+        name = "account",
+        description = "Manage accounts (teams) and their members.",
+        subcommands = {
+            AccountCommand.Create.class,
+            AccountCommand.ListAccounts.class,
+            AccountCommand.Show.class,
+            AccountCommand.AddMember.class,
+            AccountCommand.RemoveMember.class
+        })
+public final class AccountCommand {
+    @Command(name = "create", description = "Create an account (server administrators).")
+    public static final class Create extends ClientCommand {
+        @Parameters(paramLabel = "NAME", description = "Lowercase letters, digits and hyphens.")
+        String name;
+
+        public Create(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            AccountView account = client.createAccount(new CreateAccountRequest(name));
+            output.print(account, () -> output.line("Created account " + account.name() + "."));
+        }
+    }
+
+    @Command(name = "list", description = "List your accounts (server administrators: all).")
+    public static final class ListAccounts extends ClientCommand {
+        public ListAccounts(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            List<AccountView> accounts = client.listAccounts();
+            output.print(
+                    accounts,
+                    () -> output.table(
+                            List.of("NAME", "MEMBERS", "CREATED"),
+                            accounts.stream()
+                                    .map(account -> List.of(
+                                            account.name(),
+                                            Integer.toString(account.members().size()),
+                                            Output.time(account.createdAt())))
+                                    .toList()));
+        }
+    }
+
+    @Command(name = "show", description = "Show an account and its members.")
+    public static final class Show extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        public Show(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            AccountView account = client.showAccount(name);
+            output.print(account, () -> {
+                output.line("account " + account.name() + ", created " + Output.time(account.createdAt()));
+                output.table(
+                        List.of("MEMBER", "ROLE", "SINCE"),
+                        account.members().stream()
+                                .map(member -> List.of(
+                                        member.username(), member.role().wireName(), Output.time(member.since())))
+                                .toList());
+            });
+        }
+    }
+
+    @Command(name = "add-member", description = "Add a user to an account, or change their role.")
+    public static final class AddMember extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ACCOUNT")
+        String account;
+
+        @Parameters(index = "1", paramLabel = "USERNAME")
+        String username;
+
+        @Option(
+                names = "--role",
+                paramLabel = "ROLE",
+                defaultValue = "member",
+                description = "member or admin" + " (default: ${DEFAULT-VALUE}).")
+        String role;
+
+        public AddMember(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            Role parsed = Role.fromWireName(role.toLowerCase(Locale.ROOT))
+                    .orElseThrow(() -> new CliException("--role must be member or admin, not '" + role + "'"));
+            AccountView updated = client.setMember(account, username, parsed);
+            output.print(
+                    updated,
+                    () -> output.line(
+                            username + " is now " + parsed.wireName() + " of account " + updated.name() + "."));
+        }
+    }
+
+    @Command(name = "remove-member", description = "Remove a user from an account; their access ends at once.")
+    public static final class RemoveMember extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ACCOUNT")
+        String account;
+
+        @Parameters(index = "1", paramLabel = "USERNAME")
+        String username;
+
+        public RemoveMember(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            AccountView updated = client.removeMember(account, username);
+            output.print(updated, () -> output.line("Removed " + username + " from account " + updated.name() + "."));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.capstan.cli;
+
+import io.capstan.api.token.CreatedToken;
+import io.capstan.server.CapstanServer;
+import io.capstan.server.ServerConfig;
+import io.capstan.server.internal.Secret;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "server",
+        description = {
+            "Run the Capstan control plane.",
+            "",
+            "By default it listens on 127.0.0.1:8900 and keeps an embedded database in the data directory."
+                    + " On the first start it creates the administrator 'admin' and prints its token once.",
+            "A non-loopback --listen address needs --tls-cert and --tls-key, or --insecure-plaintext when a TLS"
+                    + " proxy in front of Capstan terminates TLS."
+        })
+public final class ServerCommand implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Option(
+            names = "--listen",
+            paramLabel = "HOST:PORT",
+            description = "Address to listen on (default:" + " 127.0.0.1:8900).")
+    String listen;
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Data directory, created with mode 0700"
+                    + " (default: $XDG_DATA_HOME/capstan, else ~/.local/share/capstan).")
+    Path dataDirectory;
+
+    @Option(
+            names = "--database-url",
+            paramLabel = "JDBC_URL",
+            description = "PostgreSQL instead of the embedded"
+                    + " database, like jdbc:postgresql://db:5432/capstan?user=capstan. Also $CAPSTAN_DATABASE_URL, which"
+                    + " keeps a password out of the process list.")
+    String databaseUrl;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain for HTTPS.")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key for HTTPS.")
+    Path tlsKey;
+
+    @Option(names = "--insecure-plaintext", description = "Allow plain HTTP on a non-loopback address.")
+    boolean insecurePlaintext;
+
+    @Option(
+            names = "--security-contact",
+            paramLabel = "URI",
+            description = "Contact published in" + " /.well-known/security.txt, a mailto: or https: URI.")
+    String securityContact;
+
+    @Option(
+            names = "--bootstrap-token-file",
+            paramLabel = "FILE",
+            description = "On the first start, write the"
+                    + " administrator's token to this new file (mode 0600) instead of printing it.")
+    Path bootstrapTokenFile;
+
+    public ServerCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
+        CapstanServer server = CapstanServer.start(config, Clock.systemUTC(), this::announceBootstrapToken);
+        terminal.out()
+                .println("Capstan " + CapstanServer.version() + " is serving on " + server.uri() + " (data: "
+                        + config.dataDirectory().toAbsolutePath() + "). Stop it with Ctrl-C.");
+        terminal.out().flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "capstan-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    ServerConfig config() {
+        ServerConfig.Builder builder = ServerConfig.defaults(terminal.environment()).toBuilder();
+        if (listen != null) {
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0 || colon == listen.length() - 1) {
+                throw new CliException("--listen must be HOST:PORT, like 127.0.0.1:8900");
+            }
+            String host = listen.substring(0, colon).replaceAll("^\\[|]$", "");
+            int port;
+            try {
+                port = Integer.parseInt(listen.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new CliException("--listen port must be a number, like 127.0.0.1:8900");
+            }
+            builder.listen(host, port);
+        }
+        if (dataDirectory != null) {
+            builder.dataDirectory(dataDirectory);
+        }
+        Optional.ofNullable(databaseUrl)
+                .or(() -> Optional.ofNullable(terminal.environment().get("CAPSTAN_DATABASE_URL")))
+                .filter(url -> !url.isBlank())
+                .ifPresent(url -> builder.databaseUrl(Optional.of(new Secret(url))));
+        builder.tls(Optional.ofNullable(tlsCertificate), Optional.ofNullable(tlsKey));
+        builder.insecurePlaintext(insecurePlaintext);
+        if (securityContact != null) {
+            builder.securityContact(securityContact);
+        }
+        return builder.build();
+    }
+
+    private void announceBootstrapToken(CreatedToken token) {
+        if (bootstrapTokenFile != null) {
+            try {
+                Files.writeString(
+                        bootstrapTokenFile,
+                        token.secret() + "\n",
+                        StandardCharsets.US_ASCII,
+                        StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
+                Files.setPosixFilePermissions(bootstrapTokenFile, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the bootstrap token to " + bootstrapTokenFile, e);
+            }
+            terminal.out()
+                    .println("Created the administrator '" + token.token().username() + "'; its token was"
+                            + " written to " + bootstrapTokenFile + " (shown nowhere else).");
+            return;
+        }
+        terminal.out().println();
+        terminal.out()
+                .println("Created the administrator '" + token.token().username() + "'. Its API token is"
+                        + " shown this once; store it like a password:");
+        terminal.out().println();
+        terminal.out().println("    " + token.secret());
+        terminal.out().println();
+        terminal.out()
+                .println(
+                        "Log in with: capstan login --username " + token.token().username());
+        terminal.out().println();
+        terminal.out().flush();
+    }
+}

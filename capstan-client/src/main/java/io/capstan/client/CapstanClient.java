@@ -1,0 +1,228 @@
+package io.capstan.client;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.api.ErrorCode;
+import io.capstan.api.Health;
+import io.capstan.api.Items;
+import io.capstan.api.Json;
+import io.capstan.api.Problem;
+import io.capstan.api.Role;
+import io.capstan.api.account.AccountView;
+import io.capstan.api.account.CreateAccountRequest;
+import io.capstan.api.account.SetMemberRequest;
+import io.capstan.api.token.CreateTokenRequest;
+import io.capstan.api.token.CreatedToken;
+import io.capstan.api.token.TokenView;
+import io.capstan.api.user.CreateUserRequest;
+import io.capstan.api.user.Me;
+import io.capstan.api.user.UserView;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * Capstan's REST API for Java: the CLI is built on it and the tests drive the server through it, so both use the
+ * API exactly as any other client would. Thread-safe. Failures are {@link CapstanApiException} (the server said
+ * no, with a problem) or {@link CapstanConnectionException} (no answer).
+ */
+public final class CapstanClient {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
+    private final URI server;
+    private final Optional<String> token;
+    private final HttpClient http;
+
+    private CapstanClient(URI server, Optional<String> token, HttpClient http) {
+        this.server = requireNonNull(server, "server is null");
+        this.token = requireNonNull(token, "token is null");
+        this.http = requireNonNull(http, "http is null");
+    }
+
+    public static CapstanClient create(URI server, Optional<String> token) {
+        return create(server, token, Optional.empty());
+    }
+
+    /** A client that trusts {@code sslContext} for an {@code https} server with a private certificate authority. */
+    public static CapstanClient create(URI server, Optional<String> token, Optional<SSLContext> sslContext) {
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+        sslContext.ifPresent(builder::sslContext);
+        String base = server.toString().replaceAll("/+$", "");
+        return new CapstanClient(URI.create(base), token, builder.build());
+    }
+
+    /** The same server and transport, with another token. */
+    public CapstanClient withToken(String otherToken) {
+        return new CapstanClient(server, Optional.of(otherToken), http);
+    }
+
+    public URI server() {
+        return server;
+    }
+
+    public Health health() {
+        return call("GET", "/healthz", Optional.empty(), new TypeReference<Health>() {});
+    }
+
+    public Me me() {
+        return call("GET", "/api/v1/me", Optional.empty(), new TypeReference<Me>() {});
+    }
+
+    // Tokens
+
+    public CreatedToken createToken(CreateTokenRequest request) {
+        return call("POST", "/api/v1/tokens", Optional.of(request), new TypeReference<CreatedToken>() {});
+    }
+
+    public CreatedToken createTokenFor(String username, CreateTokenRequest request) {
+        return call(
+                "POST",
+                "/api/v1/users/" + segment(username) + "/tokens",
+                Optional.of(request),
+                new TypeReference<CreatedToken>() {});
+    }
+
+    public List<TokenView> listTokens(Optional<String> username) {
+        String query = username.map(name -> "?user=" + segment(name)).orElse("");
+        return call("GET", "/api/v1/tokens" + query, Optional.empty(), new TypeReference<Items<TokenView>>() {})
+                .items();
+    }
+
+    public TokenView revokeToken(String id) {
+        return call("DELETE", "/api/v1/tokens/" + segment(id), Optional.empty(), new TypeReference<TokenView>() {});
+    }
+
+    // Users
+
+    public UserView createUser(CreateUserRequest request) {
+        return call("POST", "/api/v1/users", Optional.of(request), new TypeReference<UserView>() {});
+    }
+
+    public List<UserView> listUsers() {
+        return call("GET", "/api/v1/users", Optional.empty(), new TypeReference<Items<UserView>>() {})
+                .items();
+    }
+
+    // Accounts
+
+    public AccountView createAccount(CreateAccountRequest request) {
+        return call("POST", "/api/v1/accounts", Optional.of(request), new TypeReference<AccountView>() {});
+    }
+
+    public List<AccountView> listAccounts() {
+        return call("GET", "/api/v1/accounts", Optional.empty(), new TypeReference<Items<AccountView>>() {})
+                .items();
+    }
+
+    public AccountView showAccount(String name) {
+        return call("GET", "/api/v1/accounts/" + segment(name), Optional.empty(), new TypeReference<AccountView>() {});
+    }
+
+    public AccountView setMember(String account, String username, Role role) {
+        return call(
+                "PUT",
+                "/api/v1/accounts/" + segment(account) + "/members/" + segment(username),
+                Optional.of(new SetMemberRequest(role)),
+                new TypeReference<AccountView>() {});
+    }
+
+    public AccountView removeMember(String account, String username) {
+        return call(
+                "DELETE",
+                "/api/v1/accounts/" + segment(account) + "/members/" + segment(username),
+                Optional.empty(),
+                new TypeReference<AccountView>() {});
+    }
+
+    // Plumbing
+
+    /** Sends a request as given and returns the answer whatever its status: for tests and streaming. */
+    public HttpAnswer send(String method, String pathAndQuery, Optional<String> contentType, byte[] body) {
+        return send(method, pathAndQuery, contentType, body, token);
+    }
+
+    private HttpAnswer send(
+            String method, String pathAndQuery, Optional<String> contentType, byte[] body, Optional<String> bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + pathAndQuery))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json, application/problem+json")
+                .method(
+                        method,
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
+        contentType.ifPresent(type -> request.header("Content-Type", type));
+        bearer.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new HttpAnswer(response.statusCode(), response.headers(), response.body());
+        } catch (ConnectException e) {
+            throw new CapstanConnectionException(
+                    "cannot connect to the Capstan server at " + server + "; is it running? (capstan server)", e);
+        } catch (IOException e) {
+            throw new CapstanConnectionException(
+                    "the connection to " + server + " failed: " + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CapstanConnectionException("interrupted while waiting for " + server, e);
+        }
+    }
+
+    public <T> T call(String method, String path, Optional<?> requestBody, TypeReference<T> responseType) {
+        byte[] body = requestBody
+                .map(value -> Json.lenient().writeValueAsBytes(value))
+                .orElse(new byte[0]);
+        HttpAnswer answer =
+                send(method, path, requestBody.isPresent() ? Optional.of("application/json") : Optional.empty(), body);
+        if (answer.status() >= 400) {
+            throw new CapstanApiException(problemOf(answer));
+        }
+        try {
+            return Json.lenient().readValue(answer.body(), responseType);
+        } catch (JacksonException e) {
+            throw new CapstanConnectionException(
+                    "the server at " + server + " sent an answer that is not Capstan's" + " (HTTP " + answer.status()
+                            + ")",
+                    e);
+        }
+    }
+
+    /** The problem in an error answer, or one made up from its status if the body is not a problem document. */
+    public static Problem problemOf(HttpAnswer answer) {
+        try {
+            Problem problem = Json.lenient().readValue(answer.body(), Problem.class);
+            if (problem != null && problem.code() != null) {
+                return problem;
+            }
+        } catch (JacksonException | NullPointerException e) {
+            // Not a problem document (a proxy's error page, say): describe it by its status below.
+        }
+        ErrorCode code = answer.status() == 404 ? ErrorCode.NOT_FOUND : ErrorCode.INTERNAL_ERROR;
+        return new Problem(
+                "about:blank",
+                "HTTP " + answer.status(),
+                answer.status(),
+                code.code(),
+                "the server answered HTTP " + answer.status(),
+                Optional.empty(),
+                Map.of());
+    }
+
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,202 @@
+package io.capstan.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.api.token.CreatedToken;
+import io.capstan.server.account.AccountResource;
+import io.capstan.server.account.AccountService;
+import io.capstan.server.auth.AuthFailureLimiter;
+import io.capstan.server.auth.Authenticator;
+import io.capstan.server.http.ApiRoute;
+import io.capstan.server.http.HttpApi;
+import io.capstan.server.http.JsonBodies;
+import io.capstan.server.pki.Pem;
+import io.capstan.server.store.Database;
+import io.capstan.server.store.DatabaseSettings;
+import io.capstan.server.system.SystemResource;
+import io.capstan.server.token.TokenResource;
+import io.capstan.server.token.TokenService;
+import io.capstan.server.user.AdministratorBootstrap;
+import io.capstan.server.user.UserResource;
+import io.capstan.server.user.UserService;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane, wired by hand from top to bottom: configuration, data directory, database, services,
+ * resources, HTTP. {@link #start} returns a serving server; {@link #close} stops it and releases everything.
+ */
+public final class CapstanServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CapstanServer.class);
+
+    private final ServerConfig config;
+    private final Database database;
+    private final HttpApi api;
+    private final Javalin javalin;
+
+    private CapstanServer(ServerConfig config, Database database, HttpApi api, Javalin javalin) {
+        this.config = config;
+        this.database = database;
+        this.api = api;
+        this.javalin = javalin;
+    }
+
+    /**
+     * Starts a server. On the first start of an installation it creates the administrator and hands its one-time
+     * token to {@code bootstrapTokenSink}.
+     */
+    public static CapstanServer start(ServerConfig config, Clock clock, Consumer<CreatedToken> bootstrapTokenSink) {
+        requireNonNull(config, "config is null");
+        requireNonNull(clock, "clock is null");
+        config.validate();
+        Path dataDirectory = DataDirectory.prepare(config.dataDirectory());
+        DatabaseSettings databaseSettings = config.databaseUrl()
+                .map(DatabaseSettings::external)
+                .orElseGet(() -> DatabaseSettings.embedded(dataDirectory));
+        Database database = Database.open(databaseSettings);
+        try {
+            new AdministratorBootstrap(database.jdbi(), clock)
+                    .bootstrapIfNeeded()
+                    .ifPresent(bootstrapTokenSink);
+
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+
+            JsonBodies bodies = new JsonBodies(config.maxRequestBytes());
+            TokenService tokens = new TokenService(database.jdbi(), clock);
+            UserService users = new UserService(database.jdbi(), clock);
+            AccountService accounts = new AccountService(database.jdbi(), clock);
+
+            AtomicReference<List<ApiRoute>> allRoutes = new AtomicReference<>(List.of());
+            HttpApi api = new HttpApi(
+                    List.of(
+                            new SystemResource(version(), config.securityContact(), meters, allRoutes::get, clock),
+                            new UserResource(users, bodies),
+                            new TokenResource(tokens, bodies),
+                            new AccountResource(accounts, bodies)),
+                    new Authenticator(tokens),
+                    new AuthFailureLimiter(config.authFailureLimit(), config.authFailureWindow(), clock),
+                    meters);
+            allRoutes.set(api.routes());
+
+            Javalin javalin = Javalin.create(javalinConfig -> {
+                api.configure(javalinConfig);
+                javalinConfig.http.maxRequestSize = config.maxRequestBytes();
+                if (config.tlsEnabled()) {
+                    KeyStore keyStore = tlsKeyStore(config);
+                    javalinConfig.jetty.addConnector(
+                            (server, httpConfiguration) -> tlsConnector(server, httpConfiguration, keyStore, config));
+                } else {
+                    javalinConfig.jetty.host = config.listenHost();
+                    javalinConfig.jetty.port = config.listenPort();
+                }
+            });
+            javalin.start();
+            CapstanServer server = new CapstanServer(config, database, api, javalin);
+            log.info("Capstan {} serving on {} with the {} database", version(), server.uri(), database.kind());
+            return server;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static KeyStore tlsKeyStore(ServerConfig config) {
+        try {
+            List<X509Certificate> chain =
+                    Pem.readCertificates(config.tlsCertificate().orElseThrow());
+            PrivateKey key = Pem.readPrivateKey(config.tlsKey().orElseThrow());
+            if (chain.isEmpty()) {
+                throw new ServerConfig.InvalidConfigException("--tls-cert holds no certificate");
+            }
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(null, null);
+            keyStore.setKeyEntry("capstan", key, new char[0], chain.toArray(new X509Certificate[0]));
+            return keyStore;
+        } catch (UncheckedIOException | java.security.GeneralSecurityException | IOException e) {
+            throw new ServerConfig.InvalidConfigException("cannot use --tls-cert/--tls-key: " + e.getMessage());
+        }
+    }
+
+    private static ServerConnector tlsConnector(
+            org.eclipse.jetty.server.Server server,
+            HttpConfiguration httpConfiguration,
+            KeyStore keyStore,
+            ServerConfig config) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(keyStore);
+        tls.setKeyStorePassword("");
+        tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        httpConfiguration.addCustomizer(secure);
+        ServerConnector connector = new ServerConnector(server, tls, new HttpConnectionFactory(httpConfiguration));
+        connector.setHost(config.listenHost());
+        connector.setPort(config.listenPort());
+        return connector;
+    }
+
+    public static String version() {
+        try (InputStream in = CapstanServer.class.getResourceAsStream("version.txt")) {
+            return in == null ? "development" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "development";
+        }
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    public URI uri() {
+        String host = config.listenHost().contains(":") ? "[" + config.listenHost() + "]" : config.listenHost();
+        return URI.create((config.tlsEnabled() ? "https" : "http") + "://" + host + ":" + port());
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public List<ApiRoute> routes() {
+        return api.routes();
+    }
+
+    @Override
+    public void close() {
+        try {
+            javalin.stop();
+        } finally {
+            database.close();
+        }
+    }
+}

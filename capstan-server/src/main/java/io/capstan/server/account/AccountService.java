@@ -1,0 +1,133 @@
+package io.capstan.server.account;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.api.Role;
+import io.capstan.api.account.AccountView;
+import io.capstan.api.account.CreateAccountRequest;
+import io.capstan.api.account.MemberView;
+import io.capstan.api.account.SetMemberRequest;
+import io.capstan.server.CapstanException;
+import io.capstan.server.auth.Caller;
+import io.capstan.server.internal.Ids;
+import io.capstan.server.internal.Names;
+import io.capstan.server.store.Database;
+import io.capstan.server.user.User;
+import io.capstan.server.user.UserDao;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Accounts (teams) and their members. Server administrators create accounts; server administrators and the
+ * account's own admins manage its members. To anyone who is neither a member nor a server administrator an
+ * account does not exist. Thread-safe.
+ */
+public final class AccountService {
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public AccountService(Jdbi jdbi, Clock clock) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public AccountView create(Caller caller, CreateAccountRequest request) {
+        if (!caller.isServerAdmin()) {
+            throw CapstanException.forbidden("only server administrators create accounts");
+        }
+        String name = Names.requireSlug("name", request.name());
+        Account account = new Account(Ids.newId("acc"), name, clock.instant());
+        try {
+            return jdbi.inTransaction(handle -> {
+                AccountDao accounts = handle.attach(AccountDao.class);
+                if (accounts.findByName(name).isPresent()) {
+                    throw CapstanException.alreadyExists("account '" + name + "' already exists");
+                }
+                accounts.insert(account);
+                return view(handle, account);
+            });
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                throw CapstanException.alreadyExists("account '" + name + "' already exists");
+            }
+            throw e;
+        }
+    }
+
+    public List<AccountView> list(Caller caller) {
+        return jdbi.withHandle(handle -> {
+            AccountDao accounts = handle.attach(AccountDao.class);
+            List<Account> visible = caller.isServerAdmin() ? accounts.list() : accounts.listForUser(caller.userId());
+            return visible.stream().map(account -> view(handle, account)).toList();
+        });
+    }
+
+    public AccountView show(Caller caller, String name) {
+        return jdbi.withHandle(handle -> view(handle, visibleAccount(handle, caller, name)));
+    }
+
+    public AccountView setMember(Caller caller, String accountName, String username, SetMemberRequest request) {
+        Role role = Optional.ofNullable(request.role()).orElseThrow(() -> CapstanException.missingField("role"));
+        return jdbi.inTransaction(handle -> {
+            Account account = managedAccount(handle, caller, accountName);
+            User user = handle.attach(UserDao.class)
+                    .findByUsername(username)
+                    .orElseThrow(() -> CapstanException.notFound("user '" + username + "'"));
+            AccountDao accounts = handle.attach(AccountDao.class);
+            if (accounts.updateRole(account.id(), user.id(), role) == 0) {
+                accounts.insertMembership(account.id(), user.id(), role, clock.instant());
+            }
+            return view(handle, account);
+        });
+    }
+
+    public AccountView removeMember(Caller caller, String accountName, String username) {
+        return jdbi.inTransaction(handle -> {
+            Account account = managedAccount(handle, caller, accountName);
+            User user = handle.attach(UserDao.class)
+                    .findByUsername(username)
+                    .orElseThrow(() -> CapstanException.notFound("user '" + username + "'"));
+            if (handle.attach(AccountDao.class).deleteMembership(account.id(), user.id()) == 0) {
+                throw CapstanException.notFound("member '" + username + "' of account '" + accountName + "'");
+            }
+            return view(handle, account);
+        });
+    }
+
+    /** The account named {@code name} if the caller may see it; otherwise the same answer as for no account. */
+    static Account visibleAccount(Handle handle, Caller caller, String name) {
+        AccountDao accounts = handle.attach(AccountDao.class);
+        return Optional.ofNullable(name)
+                .filter(Names::isSlug)
+                .flatMap(accounts::findByName)
+                .filter(account -> caller.isServerAdmin()
+                        || accounts.findMembership(account.id(), caller.userId())
+                                .isPresent())
+                .orElseThrow(() -> CapstanException.notFound("account '" + name + "'"));
+    }
+
+    private static Account managedAccount(Handle handle, Caller caller, String name) {
+        Account account = visibleAccount(handle, caller, name);
+        if (caller.isServerAdmin()) {
+            return account;
+        }
+        boolean accountAdmin = handle.attach(AccountDao.class)
+                .findMembership(account.id(), caller.userId())
+                .map(membership -> membership.role() == Role.ADMIN)
+                .orElse(false);
+        if (!accountAdmin) {
+            throw CapstanException.forbidden("only the account's admins manage its members");
+        }
+        return account;
+    }
+
+    private static AccountView view(Handle handle, Account account) {
+        List<MemberView> members = handle.attach(AccountDao.class).members(account.id()).stream()
+                .map(member -> new MemberView(member.username(), member.role(), member.createdAt()))
+                .toList();
+        return new AccountView(account.id(), account.name(), account.createdAt(), members);
+    }
+}

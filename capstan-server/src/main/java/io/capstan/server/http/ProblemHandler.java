@@ -1,0 +1,88 @@
+package io.capstan.server.http;
+
+import io.capstan.api.ErrorCode;
+import io.capstan.api.Json;
+import io.capstan.api.Problem;
+import io.capstan.server.CapstanException;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become answers: RFC 9457 problem details with a stable code. A failure that is not
+ * the caller's gets a 500 with an incident id that matches a log line; no stack trace or internal message ever
+ * reaches a client.
+ */
+public final class ProblemHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private ProblemHandler() {}
+
+    public static void handle(Exception exception, Context ctx) {
+        if (exception instanceof CapstanException capstan) {
+            if (capstan.code().httpStatus() >= 500) {
+                String incident = UUID.randomUUID().toString();
+                log.error(
+                        "incident {}: {} on {} {}", incident, capstan.code().code(), ctx.method(), ctx.path(), capstan);
+                write(
+                        ctx,
+                        Problem.of(
+                                capstan.code(),
+                                capstan.getMessage() + " (incident " + incident + ")",
+                                Optional.empty(),
+                                Map.of("incident", incident)));
+                return;
+            }
+            log.debug(
+                    "{} {} refused: {}",
+                    ctx.method(),
+                    ctx.path(),
+                    capstan.code().code());
+            write(ctx, capstan.toProblem());
+            return;
+        }
+        if (exception instanceof HttpResponseException http) {
+            write(ctx, fromStatus(http.getStatus()));
+            return;
+        }
+        String incident = UUID.randomUUID().toString();
+        log.error("incident {}: unexpected failure on {} {}", incident, ctx.method(), ctx.path(), exception);
+        write(
+                ctx,
+                Problem.of(
+                        ErrorCode.INTERNAL_ERROR,
+                        "the server failed to answer; give the operator the incident id " + incident,
+                        Optional.empty(),
+                        Map.of("incident", incident)));
+    }
+
+    /** The problem for a status Javalin or Jetty produced on its own, such as 404 for an unknown path. */
+    static Problem fromStatus(int status) {
+        return switch (status) {
+            case 400 -> Problem.of(ErrorCode.MALFORMED_JSON, "the request is malformed", Optional.empty(), Map.of());
+            case 404 -> Problem.of(ErrorCode.NOT_FOUND, "no such resource", Optional.empty(), Map.of());
+            case 405 ->
+                Problem.of(ErrorCode.METHOD_NOT_ALLOWED, "this method is not allowed here", Optional.empty(), Map.of());
+            case 413 -> Problem.of(ErrorCode.BODY_TOO_LARGE, "the request is too large", Optional.empty(), Map.of());
+            case 415 ->
+                Problem.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported content type", Optional.empty(), Map.of());
+            default -> Problem.of(ErrorCode.INTERNAL_ERROR, "the server failed to answer", Optional.empty(), Map.of());
+        };
+    }
+
+    static void write(Context ctx, Problem problem) {
+        if (problem.code().equals(ErrorCode.RATE_LIMITED.code())) {
+            Object retryAfter = problem.context().get("retryAfterSeconds");
+            if (retryAfter != null) {
+                ctx.header("Retry-After", retryAfter.toString());
+            }
+        }
+        ctx.status(problem.status())
+                .contentType(Problem.MEDIA_TYPE)
+                .result(Json.strict().writeValueAsString(problem));
+    }
+}

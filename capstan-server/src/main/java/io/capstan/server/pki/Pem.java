@@ -1,0 +1,100 @@
+package io.capstan.server.pki;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+
+/** Reading and writing PEM: certificates, private keys (PKCS#8 or traditional), signing requests. */
+public final class Pem {
+    private Pem() {}
+
+    public static List<X509Certificate> readCertificates(Path path) {
+        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.US_ASCII)) {
+            return readCertificates(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read certificates from " + path, e);
+        }
+    }
+
+    public static List<X509Certificate> readCertificates(String pem) {
+        try {
+            return readCertificates(new StringReader(pem));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<X509Certificate> readCertificates(Reader reader) throws IOException {
+        List<X509Certificate> certificates = new ArrayList<>();
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        try (PEMParser parser = new PEMParser(reader)) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                if (object instanceof X509CertificateHolder holder) {
+                    certificates.add(converter.getCertificate(holder));
+                }
+            }
+        } catch (CertificateException e) {
+            throw new IOException("not a valid certificate", e);
+        }
+        return List.copyOf(certificates);
+    }
+
+    public static PrivateKey readPrivateKey(Path path) {
+        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.US_ASCII)) {
+            return readPrivateKey(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read a private key from " + path, e);
+        }
+    }
+
+    public static PrivateKey readPrivateKey(String pem) {
+        try {
+            return readPrivateKey(new StringReader(pem));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static PrivateKey readPrivateKey(Reader reader) throws IOException {
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (PEMParser parser = new PEMParser(reader)) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                if (object instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                }
+                if (object instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+            }
+        }
+        throw new IOException("no unencrypted private key found");
+    }
+
+    /** Any object Bouncy Castle can write: a certificate, a key, a signing request. */
+    public static String write(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,41 @@
+package io.capstan.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.server.internal.Secret;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Where the database is and how to log in to it. The URL may contain a password, so it is a {@link Secret}. */
+public record DatabaseSettings(
+        Secret jdbcUrl, Optional<String> username, Optional<Secret> password, int maximumPoolSize) {
+    public DatabaseSettings {
+        requireNonNull(jdbcUrl, "jdbcUrl is null");
+        requireNonNull(username, "username is null");
+        requireNonNull(password, "password is null");
+    }
+
+    /** The embedded H2 database, a file in the data directory, in PostgreSQL compatibility mode. */
+    public static DatabaseSettings embedded(Path dataDirectory) {
+        String url = "jdbc:h2:file:" + dataDirectory.resolve("capstan").toAbsolutePath()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        return new DatabaseSettings(new Secret(url), Optional.of("capstan"), Optional.of(new Secret("")), 10);
+    }
+
+    public static DatabaseSettings external(Secret jdbcUrl) {
+        return new DatabaseSettings(jdbcUrl, Optional.empty(), Optional.empty(), 10);
+    }
+
+    /** The URL without anything after its first {@code ?} or {@code ;}, for messages. */
+    public String describe() {
+        String url = jdbcUrl.reveal();
+        int end = url.length();
+        for (char separator : new char[] {'?', ';'}) {
+            int index = url.indexOf(separator);
+            if (index >= 0) {
+                end = Math.min(end, index);
+            }
+        }
+        return url.substring(0, end);
+    }
+}

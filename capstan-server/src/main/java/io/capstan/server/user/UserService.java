@@ -1,0 +1,77 @@
+package io.capstan.server.user;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.api.user.CreateUserRequest;
+import io.capstan.api.user.Me;
+import io.capstan.api.user.MembershipView;
+import io.capstan.api.user.UserView;
+import io.capstan.server.CapstanException;
+import io.capstan.server.account.AccountDao;
+import io.capstan.server.auth.Caller;
+import io.capstan.server.internal.Ids;
+import io.capstan.server.internal.Names;
+import io.capstan.server.store.Database;
+import java.time.Clock;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Users: who they are and what they belong to. Thread-safe. */
+public final class UserService {
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public UserService(Jdbi jdbi, Clock clock) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public Me me(Caller caller) {
+        UserView user = jdbi.withHandle(handle -> view(handle, caller.user()));
+        return new Me(user, caller.tokenId(), caller.tokenName(), caller.scope(), caller.tokenExpiresAt());
+    }
+
+    public UserView create(Caller caller, CreateUserRequest request) {
+        requireServerAdmin(caller);
+        String username = Names.requireSlug("username", request.username());
+        String email = Names.requireEmail("email", request.email());
+        User user = new User(Ids.newId("usr"), username, email, request.serverAdmin(), clock.instant());
+        try {
+            return jdbi.inTransaction(handle -> {
+                UserDao users = handle.attach(UserDao.class);
+                if (users.findByUsername(username).isPresent()) {
+                    throw CapstanException.alreadyExists("user '" + username + "' already exists");
+                }
+                users.insert(user);
+                return view(handle, user);
+            });
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                throw CapstanException.alreadyExists("user '" + username + "' already exists");
+            }
+            throw e;
+        }
+    }
+
+    public List<UserView> list(Caller caller) {
+        requireServerAdmin(caller);
+        return jdbi.withHandle(handle -> handle.attach(UserDao.class).list().stream()
+                .map(user -> view(handle, user))
+                .toList());
+    }
+
+    private static void requireServerAdmin(Caller caller) {
+        if (!caller.isServerAdmin()) {
+            throw CapstanException.forbidden("only server administrators manage users");
+        }
+    }
+
+    static UserView view(Handle handle, User user) {
+        List<MembershipView> memberships = handle.attach(AccountDao.class).membershipsOf(user.id()).stream()
+                .map(membership -> new MembershipView(membership.accountName(), membership.role()))
+                .toList();
+        return new UserView(
+                user.id(), user.username(), user.email(), user.serverAdmin(), user.createdAt(), memberships);
+    }
+}
