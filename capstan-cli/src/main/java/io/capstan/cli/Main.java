@@ -24,6 +24,15 @@ public final class Main {
     }
 
     public static int run(Terminal terminal, String... args) {
+        CommandLine commandLine = commandLine(terminal);
+        int code = commandLine.execute(args);
+        terminal.out().flush();
+        terminal.err().flush();
+        return code;
+    }
+
+    /** The whole command tree, with every command given {@code terminal}. */
+    public static CommandLine commandLine(Terminal terminal) {
         CommandLine commandLine = new CommandLine(CapstanCommand.class, new Factory(terminal));
         commandLine.setOut(terminal.out());
         commandLine.setErr(terminal.err());
@@ -32,10 +41,7 @@ public final class Main {
             terminal.err().flush();
             return 1;
         });
-        int code = commandLine.execute(args);
-        terminal.out().flush();
-        terminal.err().flush();
-        return code;
+        return commandLine;
     }
 
     static String describe(Exception exception) {

@@ -11,6 +11,7 @@ import io.capstan.server.auth.Caller;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -66,8 +67,8 @@ public final class HttpApi {
         config.startup.showOldJavalinVersionWarning = false;
         config.http.prefer405over404 = false;
         config.router.ignoreTrailingSlashes = false;
-        config.requestLogger.http((ctx, milliseconds) ->
-                requestLog.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(milliseconds)));
+        config.requestLogger.http((ctx, milliseconds) -> requestLog.info(
+                "{} {} {} {}ms", ctx.method(), routeOf(ctx), ctx.statusCode(), Math.round(milliseconds)));
 
         config.routes.before(ctx -> {
             ctx.attribute(TIMER_ATTRIBUTE, Timer.start(meters));
@@ -130,13 +131,18 @@ public final class HttpApi {
         ctx.attribute(Requests.CALLER_ATTRIBUTE, caller);
     }
 
+    /** The template of the route that matched, such as {@code /api/v1/accounts/{account}}. */
+    static String routeOf(Context ctx) {
+        Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+        return matched == null ? "<unmatched>" : matched.path;
+    }
+
     private void recordMetrics(Context ctx) {
         Timer.Sample sample = ctx.attribute(TIMER_ATTRIBUTE);
         if (sample == null) {
             return;
         }
-        io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
-        String route = matched == null ? "unmatched" : matched.path;
+        String route = routeOf(ctx);
         sample.stop(Timer.builder("capstan.http.requests")
                 .description("HTTP requests served by the API")
                 .tag("method", ctx.method().name())

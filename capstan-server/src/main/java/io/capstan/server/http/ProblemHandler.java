@@ -27,7 +27,12 @@ public final class ProblemHandler {
             if (capstan.code().httpStatus() >= 500) {
                 String incident = UUID.randomUUID().toString();
                 log.error(
-                        "incident {}: {} on {} {}", incident, capstan.code().code(), ctx.method(), ctx.path(), capstan);
+                        "incident {}: {} on {} {}",
+                        incident,
+                        capstan.code().code(),
+                        ctx.method(),
+                        HttpApi.routeOf(ctx),
+                        capstan);
                 write(
                         ctx,
                         Problem.of(
@@ -40,7 +45,7 @@ public final class ProblemHandler {
             log.debug(
                     "{} {} refused: {}",
                     ctx.method(),
-                    ctx.path(),
+                    HttpApi.routeOf(ctx),
                     capstan.code().code());
             write(ctx, capstan.toProblem());
             return;
@@ -50,7 +55,7 @@ public final class ProblemHandler {
             return;
         }
         String incident = UUID.randomUUID().toString();
-        log.error("incident {}: unexpected failure on {} {}", incident, ctx.method(), ctx.path(), exception);
+        log.error("incident {}: unexpected failure on {} {}", incident, ctx.method(), HttpApi.routeOf(ctx), exception);
         write(
                 ctx,
                 Problem.of(

@@ -20,6 +20,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** Reading and writing PEM: certificates, private keys (PKCS#8 or traditional), signing requests. */
 public final class Pem {
@@ -87,11 +88,18 @@ public final class Pem {
         throw new IOException("no unencrypted private key found");
     }
 
-    /** Any object Bouncy Castle can write: a certificate, a key, a signing request. */
+    /**
+     * Any object Bouncy Castle can write: a certificate, a signing request, a key. Private keys are written as
+     * unencrypted PKCS#8 ({@code PRIVATE KEY}), which carries the curve and which OpenSSL and Python read.
+     */
     public static String write(Object object) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(object);
+            if (object instanceof PrivateKey key) {
+                writer.writeObject(new JcaPKCS8Generator(key, null));
+            } else {
+                writer.writeObject(object);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
