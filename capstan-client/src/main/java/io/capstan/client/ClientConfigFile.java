@@ -2,24 +2,16 @@ package io.capstan.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.capstan.api.internal.OwnerOnlyFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -33,13 +25,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * ~/.config/capstan/config.yaml}.
  */
 public final class ClientConfigFile {
-    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-    private static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> READABLE_BY_OTHERS = EnumSet.of(
-            PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE);
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
     private final Path path;
@@ -104,10 +89,10 @@ public final class ClientConfigFile {
 
     private void requireOwnerOnly() {
         try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
-            if (permissions.stream().anyMatch(READABLE_BY_OTHERS::contains)) {
+            if (OwnerOnlyFiles.isOpenToOthers(path)) {
                 throw new InsecureConfigFileException(path + " holds a token but other users can read it (mode "
-                        + PosixFilePermissions.toString(permissions) + "); refusing to use it. Run: chmod 600 "
+                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(path))
+                        + "); refusing to use it. Run: chmod 600 "
                         + path + " (and consider revoking the token: capstan token list, capstan token revoke)");
             }
         } catch (IOException e) {
@@ -128,57 +113,14 @@ public final class ClientConfigFile {
 
     /** Writes {@code config} atomically with mode 0600, creating the folder with mode 0700 when needed. */
     public void save(ClientConfig config) {
-        Path target = path.toAbsolutePath();
-        Path folder = target.getParent();
         Map<String, String> values = new LinkedHashMap<>();
         config.server().ifPresent(value -> values.put("server", value));
         config.username().ifPresent(value -> values.put("username", value));
         config.token().ifPresent(value -> values.put("token", value));
-        byte[] content = YAML.writeValueAsBytes(values);
         try {
-            createFolder(folder);
-            Path temporary = folder.resolve(
-                    "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.deleteIfExists(temporary);
-            try {
-                try (FileChannel channel = FileChannel.open(
-                                temporary,
-                                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                                PosixFilePermissions.asFileAttribute(FILE_MODE));
-                        OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
-                    out.write(content);
-                    out.flush();
-                    channel.force(true);
-                }
-                Files.setPosixFilePermissions(temporary, FILE_MODE);
-                moveAtomically(temporary, target);
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+            OwnerOnlyFiles.write(path, YAML.writeValueAsBytes(values));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
-        }
-    }
-
-    private static void moveAtomically(Path source, Path target) throws IOException {
-        try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the file system of " + target + " cannot replace files atomically", e);
-        }
-    }
-
-    /** Creates missing folders with mode 0700; an existing folder is left as it is, since it may not be ours. */
-    static void createFolder(Path folder) throws IOException {
-        if (Files.isDirectory(folder)) {
-            return;
-        }
-        createFolder(folder.getParent());
-        try {
-            Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(FOLDER_MODE));
-            Files.setPosixFilePermissions(folder, FOLDER_MODE);
-        } catch (FileAlreadyExistsException e) {
-            // Created by someone else meanwhile; fine.
+            throw new UncheckedIOException("cannot write " + path.toAbsolutePath(), e);
         }
     }
 

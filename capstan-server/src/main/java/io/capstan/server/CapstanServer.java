@@ -10,13 +10,21 @@ import io.capstan.server.auth.Authenticator;
 import io.capstan.server.http.ApiRoute;
 import io.capstan.server.http.HttpApi;
 import io.capstan.server.http.JsonBodies;
+import io.capstan.server.internal.Secret;
+import io.capstan.server.keyring.KeyStore;
+import io.capstan.server.keyring.Keyring;
+import io.capstan.server.keyring.KeyringUnavailableException;
+import io.capstan.server.keyring.MasterKeySetting;
+import io.capstan.server.keyring.MasterKeySource;
 import io.capstan.server.pki.Pem;
 import io.capstan.server.store.Database;
 import io.capstan.server.store.DatabaseSettings;
+import io.capstan.server.store.EmbeddedDatabaseFile;
 import io.capstan.server.system.SystemResource;
 import io.capstan.server.token.TokenResource;
 import io.capstan.server.token.TokenService;
 import io.capstan.server.user.AdministratorBootstrap;
+import io.capstan.server.user.EncryptEmailsMigration;
 import io.capstan.server.user.UserResource;
 import io.capstan.server.user.UserService;
 import io.javalin.Javalin;
@@ -31,11 +39,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -52,6 +60,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CapstanServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CapstanServer.class);
+    private static final String KEYRING_STATE = "keyring-id";
 
     private final ServerConfig config;
     private final Database database;
@@ -74,12 +83,11 @@ public final class CapstanServer implements AutoCloseable {
         requireNonNull(clock, "clock is null");
         config.validate();
         Path dataDirectory = DataDirectory.prepare(config.dataDirectory());
-        DatabaseSettings databaseSettings = config.databaseUrl()
-                .map(DatabaseSettings::external)
-                .orElseGet(() -> DatabaseSettings.embedded(dataDirectory));
-        Database database = Database.open(databaseSettings);
+        Storage storage = openStorage(config, dataDirectory, clock);
+        Database database = storage.database();
+        Keyring keyring = storage.keyring();
         try {
-            new AdministratorBootstrap(database.jdbi(), clock)
+            new AdministratorBootstrap(database.jdbi(), keyring, clock)
                     .bootstrapIfNeeded()
                     .ifPresent(bootstrapTokenSink);
 
@@ -90,7 +98,7 @@ public final class CapstanServer implements AutoCloseable {
 
             JsonBodies bodies = new JsonBodies(config.maxRequestBytes());
             TokenService tokens = new TokenService(database.jdbi(), clock);
-            UserService users = new UserService(database.jdbi(), clock);
+            UserService users = new UserService(database.jdbi(), keyring, clock);
             AccountService accounts = new AccountService(database.jdbi(), clock);
 
             AtomicReference<List<ApiRoute>> allRoutes = new AtomicReference<>(List.of());
@@ -109,7 +117,7 @@ public final class CapstanServer implements AutoCloseable {
                 api.configure(javalinConfig);
                 javalinConfig.http.maxRequestSize = config.maxRequestBytes();
                 if (config.tlsEnabled()) {
-                    KeyStore keyStore = tlsKeyStore(config);
+                    java.security.KeyStore keyStore = tlsKeyStore(config);
                     javalinConfig.jetty.addConnector(
                             (server, httpConfiguration) -> tlsConnector(server, httpConfiguration, keyStore, config));
                 } else {
@@ -127,7 +135,62 @@ public final class CapstanServer implements AutoCloseable {
         }
     }
 
-    private static KeyStore tlsKeyStore(ServerConfig config) {
+    /** The database and the keyring that holds its keys, opened together because each guards the other. */
+    record Storage(Database database, Keyring keyring) {}
+
+    /**
+     * Opens the keyring and the database in the only safe order. Nothing is created or changed until both are
+     * known to belong together: a missing or wrong master key, a missing key store or a database encrypted under
+     * another keyring stops the start with a message, before any file is touched.
+     */
+    static Storage openStorage(ServerConfig config, Path dataDirectory, Clock clock) {
+        KeyStore keyStore = new KeyStore(dataDirectory.resolve("keyring"));
+        MasterKeySource masterKeySource = MasterKeySetting.source(config.masterKey(), dataDirectory);
+        Database database;
+        Keyring keyring;
+        if (config.databaseUrl().isEmpty()) {
+            boolean exists = EmbeddedDatabaseFile.exists(dataDirectory);
+            boolean unencrypted = exists && keyStore.isEmpty() && EmbeddedDatabaseFile.isUnencrypted(dataDirectory);
+            keyring = Keyring.open(masterKeySource, keyStore, exists && !unencrypted);
+            if (exists && !unencrypted && !keyring.hasDatabasePassword()) {
+                throw new KeyringUnavailableException("the embedded database " + dataDirectory + " is encrypted, but"
+                        + " its key is missing from the key store " + keyStore.directory() + "; restore the key"
+                        + " store from its backup");
+            }
+            Secret password = keyring.databasePassword();
+            if (unencrypted) {
+                log.info("encrypting the embedded database of an earlier installation (H2 CIPHER=AES)");
+                EmbeddedDatabaseFile.encrypt(dataDirectory, password);
+            }
+            database = Database.connect(DatabaseSettings.embedded(dataDirectory, password));
+        } else {
+            database = Database.connect(
+                    DatabaseSettings.external(config.databaseUrl().get()));
+            try {
+                Optional<String> recordedKeyring = database.serverState(KEYRING_STATE);
+                keyring = Keyring.open(masterKeySource, keyStore, recordedKeyring.isPresent());
+                if (recordedKeyring.isPresent() && !recordedKeyring.get().equals(keyring.keyringId())) {
+                    throw new KeyringUnavailableException("the database was encrypted under keyring "
+                            + recordedKeyring.get() + ", but the key store " + keyStore.directory() + " holds keyring "
+                            + keyring.keyringId() + ". Start the server with the key store (and master key) that"
+                            + " belong to this database.");
+                }
+            } catch (RuntimeException e) {
+                database.close();
+                throw e;
+            }
+        }
+        try {
+            database.migrate(List.of(new EncryptEmailsMigration(keyring)));
+            database.recordServerState(KEYRING_STATE, keyring.keyringId(), clock.instant());
+            return new Storage(database, keyring);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static java.security.KeyStore tlsKeyStore(ServerConfig config) {
         try {
             List<X509Certificate> chain =
                     Pem.readCertificates(config.tlsCertificate().orElseThrow());
@@ -135,7 +198,7 @@ public final class CapstanServer implements AutoCloseable {
             if (chain.isEmpty()) {
                 throw new ServerConfig.InvalidConfigException("--tls-cert holds no certificate");
             }
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            java.security.KeyStore keyStore = java.security.KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
             keyStore.setKeyEntry("capstan", key, new char[0], chain.toArray(new X509Certificate[0]));
             return keyStore;
@@ -147,7 +210,7 @@ public final class CapstanServer implements AutoCloseable {
     private static ServerConnector tlsConnector(
             org.eclipse.jetty.server.Server server,
             HttpConfiguration httpConfiguration,
-            KeyStore keyStore,
+            java.security.KeyStore keyStore,
             ServerConfig config) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setKeyStore(keyStore);

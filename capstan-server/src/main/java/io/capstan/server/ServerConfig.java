@@ -3,6 +3,7 @@ package io.capstan.server;
 import static java.util.Objects.requireNonNull;
 
 import io.capstan.server.internal.Secret;
+import io.capstan.server.keyring.MasterKeySetting;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -25,7 +26,8 @@ public record ServerConfig(
         String securityContact,
         long maxRequestBytes,
         int authFailureLimit,
-        Duration authFailureWindow) {
+        Duration authFailureWindow,
+        MasterKeySetting masterKey) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_LISTEN_PORT = 8900;
@@ -38,6 +40,7 @@ public record ServerConfig(
         requireNonNull(tlsKey, "tlsKey is null");
         requireNonNull(securityContact, "securityContact is null");
         requireNonNull(authFailureWindow, "authFailureWindow is null");
+        requireNonNull(masterKey, "masterKey is null");
     }
 
     /**
@@ -56,7 +59,8 @@ public record ServerConfig(
                 "mailto:security@localhost",
                 1024 * 1024,
                 20,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1),
+                MasterKeySetting.defaultSetting());
     }
 
     static Path defaultDataDirectory(Map<String, String> environment) {
@@ -129,6 +133,7 @@ public record ServerConfig(
         private long maxRequestBytes;
         private int authFailureLimit;
         private Duration authFailureWindow;
+        private MasterKeySetting masterKey;
 
         private Builder(ServerConfig config) {
             listenHost = config.listenHost;
@@ -142,6 +147,12 @@ public record ServerConfig(
             maxRequestBytes = config.maxRequestBytes;
             authFailureLimit = config.authFailureLimit;
             authFailureWindow = config.authFailureWindow;
+            masterKey = config.masterKey;
+        }
+
+        public Builder masterKey(MasterKeySetting setting) {
+            this.masterKey = setting;
+            return this;
         }
 
         public Builder listen(String host, int port) {
@@ -199,7 +210,8 @@ public record ServerConfig(
                     securityContact,
                     maxRequestBytes,
                     authFailureLimit,
-                    authFailureWindow);
+                    authFailureWindow,
+                    masterKey);
         }
     }
 

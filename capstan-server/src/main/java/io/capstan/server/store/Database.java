@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
@@ -29,13 +32,14 @@ public final class Database implements AutoCloseable {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.kind = requireNonNull(kind, "kind is null");
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+        CiphertextColumns.register(jdbi);
     }
 
     /**
-     * Opens the database at {@code settings}, applies pending migrations and returns it ready for use. Fails with
-     * {@link DatabaseUnavailableException}, whose message says what to check, when the database cannot be opened.
+     * Connects to the database at {@code settings} without changing it. Fails with {@link
+     * DatabaseUnavailableException}, whose message says what to check, when the database cannot be opened.
      */
-    public static Database open(DatabaseSettings settings) {
+    public static Database connect(DatabaseSettings settings) {
         Kind kind = kindOf(settings.jdbcUrl().reveal());
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.jdbcUrl().reveal());
@@ -45,25 +49,77 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(settings.maximumPoolSize());
         config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(10_000);
-        HikariDataSource dataSource;
         try {
-            dataSource = new HikariDataSource(config);
+            return new Database(new HikariDataSource(config), kind);
         } catch (RuntimeException e) {
             throw new DatabaseUnavailableException(describe(settings, e), e);
         }
+    }
+
+    /** Connects and applies the SQL migrations: for tests and tools that need no keyring. */
+    public static Database open(DatabaseSettings settings) {
+        Database database = connect(settings);
+        try {
+            database.migrate(List.of());
+            return database;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Applies pending migrations: the SQL ones in {@code db/migration} and {@code javaMigrations}, the steps that
+     * need code (such as encrypting a column that used to be plaintext).
+     */
+    public void migrate(List<JavaMigration> javaMigrations) {
         try {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
+                    .javaMigrations(javaMigrations.toArray(new JavaMigration[0]))
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
-            dataSource.close();
-            throw new DatabaseUnavailableException(
-                    "cannot migrate the database " + settings.describe() + ": " + rootMessage(e), e);
+            throw new DatabaseUnavailableException("cannot migrate the database: " + rootMessage(e), e);
         }
-        return new Database(dataSource, kind);
+    }
+
+    /** A fact about this installation recorded in {@code server_state}, if the table and the fact exist. */
+    public Optional<String> serverState(String name) {
+        return jdbi.withHandle(handle -> {
+            boolean tableExists = handle.createQuery("""
+                            SELECT count(*) FROM information_schema.tables
+                            WHERE table_schema = current_schema() AND lower(table_name) = 'server_state'
+                            """).mapTo(Long.class).one() > 0;
+            if (!tableExists) {
+                return Optional.empty();
+            }
+            return handle.createQuery("SELECT state FROM server_state WHERE name = :name")
+                    .bind("name", name)
+                    .mapTo(String.class)
+                    .findOne();
+        });
+    }
+
+    /** Records {@code state} under {@code name} unless something is recorded already; returns what is recorded. */
+    public String recordServerState(String name, String state, java.time.Instant now) {
+        return jdbi.inTransaction(handle -> {
+            Optional<String> existing = handle.createQuery("SELECT state FROM server_state WHERE name = :name")
+                    .bind("name", name)
+                    .mapTo(String.class)
+                    .findOne();
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            handle.createUpdate("INSERT INTO server_state (name, state, created_at) VALUES (:name, :state, :now)")
+                    .bind("name", name)
+                    .bind("state", state)
+                    .bind("now", now)
+                    .execute();
+            return state;
+        });
     }
 
     private static String describe(DatabaseSettings settings, RuntimeException e) {

@@ -15,11 +15,25 @@ public record DatabaseSettings(
         requireNonNull(password, "password is null");
     }
 
-    /** The embedded H2 database, a file in the data directory, in PostgreSQL compatibility mode. */
-    public static DatabaseSettings embedded(Path dataDirectory) {
-        String url = "jdbc:h2:file:" + dataDirectory.resolve("capstan").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        return new DatabaseSettings(new Secret(url), Optional.of("capstan"), Optional.of(new Secret("")), 10);
+    /**
+     * The embedded H2 database: a file in the data directory, in PostgreSQL compatibility mode, encrypted as a
+     * whole with AES under {@code filePassword} (which the keyring keeps wrapped by the master key).
+     */
+    public static DatabaseSettings embedded(Path dataDirectory, Secret filePassword) {
+        String url = "jdbc:h2:file:" + embeddedFileStem(dataDirectory)
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CIPHER=AES";
+        // H2 takes the file password and the user's password in one string, separated by a space.
+        return new DatabaseSettings(
+                new Secret(url), Optional.of("capstan"), Optional.of(new Secret(filePassword.reveal() + " ")), 10);
+    }
+
+    /** The embedded database's path without H2's {@code .mv.db} suffix. */
+    public static Path embeddedFileStem(Path dataDirectory) {
+        return dataDirectory.resolve("capstan").toAbsolutePath();
+    }
+
+    public static Path embeddedFile(Path dataDirectory) {
+        return dataDirectory.resolve("capstan.mv.db").toAbsolutePath();
     }
 
     public static DatabaseSettings external(Secret jdbcUrl) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.capstan.api.Scope;
 import io.capstan.api.token.CreatedToken;
+import io.capstan.server.keyring.Keyring;
 import io.capstan.server.store.Database;
 import io.capstan.server.token.TokenService;
 import java.time.Clock;
@@ -21,10 +22,12 @@ public final class AdministratorBootstrap {
     private static final String MARKER = "administrator-bootstrapped";
 
     private final Jdbi jdbi;
+    private final Keyring keyring;
     private final Clock clock;
 
-    public AdministratorBootstrap(Jdbi jdbi, Clock clock) {
+    public AdministratorBootstrap(Jdbi jdbi, Keyring keyring, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.keyring = requireNonNull(keyring, "keyring is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -46,8 +49,7 @@ public final class AdministratorBootstrap {
                         .bind("state", "done")
                         .bind("now", now)
                         .execute();
-                User administrator = new User(
-                        io.capstan.server.internal.Ids.newId("usr"), ADMINISTRATOR, "admin@localhost", true, now);
+                User administrator = UserService.newUser(keyring, ADMINISTRATOR, "admin@localhost", true, now);
                 handle.attach(UserDao.class).insert(administrator);
                 return Optional.of(
                         TokenService.issue(handle, administrator, "bootstrap", Scope.ADMIN, Optional.empty(), now));

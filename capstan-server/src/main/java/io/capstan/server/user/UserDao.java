@@ -10,11 +10,11 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 @RegisterConstructorMapper(User.class)
 public interface UserDao {
-    String COLUMNS = "id, username, email, server_admin, created_at";
+    String COLUMNS = "id, username, email_ciphertext, server_admin, created_at";
 
     @SqlUpdate("""
-            INSERT INTO users (id, username, email, server_admin, created_at)
-            VALUES (:id, :username, :email, :serverAdmin, :createdAt)
+            INSERT INTO users (id, username, email_ciphertext, server_admin, created_at)
+            VALUES (:id, :username, :emailCiphertext, :serverAdmin, :createdAt)
             """)
     void insert(@BindMethods User user);
 

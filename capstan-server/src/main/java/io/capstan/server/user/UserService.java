@@ -11,8 +11,11 @@ import io.capstan.server.account.AccountDao;
 import io.capstan.server.auth.Caller;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
+import io.capstan.server.keyring.FieldLocation;
+import io.capstan.server.keyring.Keyring;
 import io.capstan.server.store.Database;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -20,11 +23,24 @@ import org.jdbi.v3.core.Jdbi;
 /** Users: who they are and what they belong to. Thread-safe. */
 public final class UserService {
     private final Jdbi jdbi;
+    private final Keyring keyring;
     private final Clock clock;
 
-    public UserService(Jdbi jdbi, Clock clock) {
+    public UserService(Jdbi jdbi, Keyring keyring, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.keyring = requireNonNull(keyring, "keyring is null");
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Where a user's email lives, for the keyring: bound into its ciphertext. */
+    static FieldLocation emailLocation(String userId) {
+        return new FieldLocation("users", "email", userId);
+    }
+
+    /** A new user, its email encrypted under its own data key. */
+    static User newUser(Keyring keyring, String username, String email, boolean serverAdmin, Instant now) {
+        String id = Ids.newId("usr");
+        return new User(id, username, keyring.encryptString(id, emailLocation(id), email), serverAdmin, now);
     }
 
     public Me me(Caller caller) {
@@ -36,7 +52,7 @@ public final class UserService {
         requireServerAdmin(caller);
         String username = Names.requireSlug("username", request.username());
         String email = Names.requireEmail("email", request.email());
-        User user = new User(Ids.newId("usr"), username, email, request.serverAdmin(), clock.instant());
+        User user = newUser(keyring, username, email, request.serverAdmin(), clock.instant());
         try {
             return jdbi.inTransaction(handle -> {
                 UserDao users = handle.attach(UserDao.class);
@@ -67,11 +83,11 @@ public final class UserService {
         }
     }
 
-    static UserView view(Handle handle, User user) {
+    private UserView view(Handle handle, User user) {
         List<MembershipView> memberships = handle.attach(AccountDao.class).membershipsOf(user.id()).stream()
                 .map(membership -> new MembershipView(membership.accountName(), membership.role()))
                 .toList();
-        return new UserView(
-                user.id(), user.username(), user.email(), user.serverAdmin(), user.createdAt(), memberships);
+        String email = keyring.decryptString(user.id(), emailLocation(user.id()), user.emailCiphertext());
+        return new UserView(user.id(), user.username(), email, user.serverAdmin(), user.createdAt(), memberships);
     }
 }
