@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -20,6 +21,9 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemGenerationException;
 
 /** Reading and writing PEM: certificates, private keys (PKCS#8 or traditional), signing requests. */
 public final class Pem {
@@ -85,6 +89,37 @@ public final class Pem {
             }
         }
         throw new IOException("no unencrypted private key found");
+    }
+
+    /**
+     * The first signing request in {@code pem}, or empty if it holds none. Throws {@link UncheckedIOException} for
+     * malformed PEM; untrusted input can also make Bouncy Castle's ASN.1 parser throw other runtime exceptions, so a
+     * caller reading a request from outside must treat any runtime exception as a bad request.
+     */
+    public static Optional<PKCS10CertificationRequest> readCertificationRequest(String pem) {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                if (object instanceof PKCS10CertificationRequest request) {
+                    return Optional.of(request);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A private key as unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}). {@link #write(Object)} would produce the
+     * traditional per-algorithm form ({@code BEGIN EC PRIVATE KEY}); PKCS#8 is the one form that fits every
+     * algorithm and the one OpenSSL 3 and Python's {@code ssl} read first.
+     */
+    public static String writePrivateKey(PrivateKey privateKey) {
+        try {
+            return write(new JcaPKCS8Generator(privateKey, null).generate());
+        } catch (PemGenerationException e) {
+            throw new IllegalArgumentException("cannot encode the private key as PKCS#8", e);
+        }
     }
 
     /** Any object Bouncy Castle can write: a certificate, a key, a signing request. */
