@@ -298,11 +298,10 @@ public final class ClusterCertificateAuthority {
         }
         PKCS10CertificationRequest request = parse(csrPem)
                 .orElseThrow(() -> new InvalidCsrException("not a PEM-encoded PKCS#10 certificate signing request"));
-        if (!CSR_SIGNATURE_ALGORITHMS.contains(request.getSignatureAlgorithm().getAlgorithm())) {
-            throw new InvalidCsrException(
-                    "unsupported signature algorithm: sign the request with ECDSA or RSA and SHA-256 or stronger");
-        }
         PublicKey publicKey = acceptedPublicKey(request.getSubjectPublicKeyInfo());
+        if (!CSR_SIGNATURE_ALGORITHMS.contains(request.getSignatureAlgorithm().getAlgorithm())) {
+            throw new InvalidCsrException("unsupported signature algorithm: sign the request with SHA-256 or stronger");
+        }
         if (!signatureVerifies(request, publicKey)) {
             throw new InvalidCsrException("the signature of the certificate signing request does not verify");
         }
