@@ -105,7 +105,7 @@ public final class ClusterCertificateAuthority {
     private final X509Certificate certificate;
     /** The issuer name of every certificate issued here, taken from the encoded certificate so it matches bytewise. */
     private final X500Name subject;
-
+    /** Named in every issued certificate so a verifier finds this authority's key without comparing names. */
     private final byte[] keyIdentifier;
 
     private ClusterCertificateAuthority(PrivateKey privateKey, X509Certificate certificate) {

@@ -210,13 +210,7 @@ class TestClusterCertificateAuthority {
     @Test
     void nodeAndClientCertificatesValidateAgainstTheirOwnAuthority() throws Exception {
         NodeCertificate node = authority.issueNode("scheduler", List.of("localhost"), List.of(), NOW, CA_NOT_AFTER);
-        X509Certificate client = authority
-                .signClientCertificate(
-                        ClientKeyPair.generate().certificateSigningRequestPem("alice"),
-                        "alice",
-                        NOW,
-                        Duration.ofHours(12))
-                .certificate();
+        X509Certificate client = aliceCertificate(authority, Duration.ofHours(12));
 
         validate(node.certificate(), authority.certificate(), NOW, Optional.of(SERVER_AUTH));
         validate(node.certificate(), authority.certificate(), NOW, Optional.of(CLIENT_AUTH));
@@ -231,12 +225,7 @@ class TestClusterCertificateAuthority {
         ClusterCertificateAuthority other = ClusterCertificateAuthority.create("cls_other", NOW, CA_NOT_AFTER);
         X509Certificate foreignNode = other.issueNode("scheduler", List.of("localhost"), List.of(), NOW, CA_NOT_AFTER)
                 .certificate();
-        X509Certificate foreignClient = other.signClientCertificate(
-                        ClientKeyPair.generate().certificateSigningRequestPem("alice"),
-                        "alice",
-                        NOW,
-                        Duration.ofHours(12))
-                .certificate();
+        X509Certificate foreignClient = aliceCertificate(other, Duration.ofHours(12));
 
         assertThatThrownBy(() -> validate(foreignNode, authority.certificate(), NOW, Optional.empty()))
                 .isInstanceOf(CertPathValidatorException.class);
@@ -248,13 +237,7 @@ class TestClusterCertificateAuthority {
 
     @Test
     void aClientCertificateCannotServeAsAScheduler() throws Exception {
-        X509Certificate client = authority
-                .signClientCertificate(
-                        ClientKeyPair.generate().certificateSigningRequestPem("alice"),
-                        "alice",
-                        NOW,
-                        Duration.ofHours(12))
-                .certificate();
+        X509Certificate client = aliceCertificate(authority, Duration.ofHours(12));
 
         assertThatThrownBy(() -> validate(client, authority.certificate(), NOW, Optional.of(SERVER_AUTH)))
                 .isInstanceOf(CertPathValidatorException.class);
@@ -292,12 +275,7 @@ class TestClusterCertificateAuthority {
         assertThat(restored.certificate()).isEqualTo(authority.certificate());
         assertThat(restored.privateKeyPkcs8()).isEqualTo(storedKey);
         NodeCertificate node = restored.issueNode("worker", List.of("localhost"), List.of(), NOW, CA_NOT_AFTER);
-        X509Certificate client = restored.signClientCertificate(
-                        ClientKeyPair.generate().certificateSigningRequestPem("alice"),
-                        "alice",
-                        NOW,
-                        Duration.ofHours(1))
-                .certificate();
+        X509Certificate client = aliceCertificate(restored, Duration.ofHours(1));
         validate(node.certificate(), authority.certificate(), NOW, Optional.of(SERVER_AUTH));
         validate(client, authority.certificate(), NOW, Optional.of(CLIENT_AUTH));
         assertThat(authorityKeyIdentifier(node.certificate())).isEqualTo(subjectKeyIdentifier(authority.certificate()));
@@ -345,6 +323,13 @@ class TestClusterCertificateAuthority {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> authority.signClientCertificate(request, "alice", NOW, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A client certificate for alice, from a key she made herself. */
+    private static X509Certificate aliceCertificate(ClusterCertificateAuthority issuer, Duration lifetime) {
+        return issuer.signClientCertificate(
+                        ClientKeyPair.generate().certificateSigningRequestPem("alice"), "alice", NOW, lifetime)
+                .certificate();
     }
 
     private static void validate(
