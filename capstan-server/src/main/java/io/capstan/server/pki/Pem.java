@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -21,6 +22,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /** Reading and writing PEM: certificates, private keys (PKCS#8 or traditional), signing requests. */
 public final class Pem {
@@ -86,6 +88,32 @@ public final class Pem {
             }
         }
         throw new IOException("no unencrypted private key found");
+    }
+
+    /**
+     * The first signing request in {@code pem}, or empty if it holds none. Throws {@link UncheckedIOException} for
+     * malformed PEM; untrusted input can also make Bouncy Castle's ASN.1 parser throw other runtime exceptions, so a
+     * caller reading a request from outside must treat any runtime exception as a bad request.
+     */
+    public static Optional<PKCS10CertificationRequest> readCertificationRequest(String pem) {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                if (object instanceof PKCS10CertificationRequest request) {
+                    return Optional.of(request);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A private key as unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}): the one form that fits every algorithm and
+     * the one OpenSSL 3 and Python's {@code ssl} read first.
+     */
+    public static String writePrivateKey(PrivateKey privateKey) {
+        return write(privateKey);
     }
 
     /**

@@ -56,18 +56,6 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Connects and applies the SQL migrations: for tests and tools that need no keyring. */
-    public static Database open(DatabaseSettings settings) {
-        Database database = connect(settings);
-        try {
-            database.migrate(List.of());
-            return database;
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
-    }
-
     /**
      * Applies pending migrations: the SQL ones in {@code db/migration} and {@code javaMigrations}, the steps that
      * need code (such as encrypting a column that used to be plaintext).

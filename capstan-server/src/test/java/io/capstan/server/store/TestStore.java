@@ -9,23 +9,31 @@ import io.capstan.server.account.Account;
 import io.capstan.server.account.AccountDao;
 import io.capstan.server.account.Membership;
 import io.capstan.server.internal.Ids;
+import io.capstan.server.keyring.Ciphertext;
+import io.capstan.server.keyring.KeyFileMasterKeySource;
+import io.capstan.server.keyring.KeyStore;
+import io.capstan.server.keyring.Keyring;
 import io.capstan.server.testing.TestingCapstanServer;
 import io.capstan.server.testing.TestingDatabase;
 import io.capstan.server.token.ApiToken;
 import io.capstan.server.token.TokenDao;
+import io.capstan.server.user.EncryptEmailsMigration;
 import io.capstan.server.user.User;
 import io.capstan.server.user.UserDao;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The DAOs against both databases, directly, with the migrations applied by {@link Database#open}. */
 class TestStore {
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
+    private static final Ciphertext EMAIL = Ciphertext.of(new byte[] {1, 2, 3});
 
     @ParameterizedTest
     @EnumSource(TestingDatabase.Kind.class)
@@ -33,7 +41,7 @@ class TestStore {
         try (Store store = Store.open(kind)) {
             UserDao users = store.database.jdbi().onDemand(UserDao.class);
             AccountDao accounts = store.database.jdbi().onDemand(AccountDao.class);
-            User alice = new User(Ids.newId("usr"), "alice", "alice@example.com", false, NOW);
+            User alice = new User(Ids.newId("usr"), "alice", EMAIL, false, NOW);
             Account team = new Account(Ids.newId("acc"), "team-a", NOW);
 
             users.insert(alice);
@@ -56,9 +64,9 @@ class TestStore {
     void uniqueNamesAreEnforcedByTheDatabase(TestingDatabase.Kind kind) throws Exception {
         try (Store store = Store.open(kind)) {
             UserDao users = store.database.jdbi().onDemand(UserDao.class);
-            users.insert(new User(Ids.newId("usr"), "alice", "a@b.io", false, NOW));
+            users.insert(new User(Ids.newId("usr"), "alice", EMAIL, false, NOW));
 
-            assertThatThrownBy(() -> users.insert(new User(Ids.newId("usr"), "alice", "other@b.io", false, NOW)))
+            assertThatThrownBy(() -> users.insert(new User(Ids.newId("usr"), "alice", EMAIL, false, NOW)))
                     .satisfies(e -> assertThat(Database.isUniqueViolation(e)).isTrue());
         }
     }
@@ -69,7 +77,7 @@ class TestStore {
         try (Store store = Store.open(kind)) {
             UserDao users = store.database.jdbi().onDemand(UserDao.class);
             TokenDao tokens = store.database.jdbi().onDemand(TokenDao.class);
-            User alice = new User(Ids.newId("usr"), "alice", "a@b.io", false, NOW);
+            User alice = new User(Ids.newId("usr"), "alice", EMAIL, false, NOW);
             ApiToken token = new ApiToken(
                     Ids.newId("tok"),
                     alice.id(),
@@ -102,7 +110,8 @@ class TestStore {
     void migrationsApplyOnceAndReopeningChangesNothing(TestingDatabase.Kind kind) throws Exception {
         try (Store store = Store.open(kind)) {
             store.database.close();
-            try (Database again = Database.open(store.settings)) {
+            try (Database again = Database.connect(store.settings)) {
+                again.migrate(store.javaMigrations());
                 long applied = again.jdbi()
                         .withHandle(
                                 handle -> handle.createQuery("SELECT count(*) FROM flyway_schema_history WHERE success")
@@ -121,20 +130,32 @@ class TestStore {
         private final DatabaseSettings settings;
         private final Database database;
 
-        private Store(Path directory, TestingDatabase testing, DatabaseSettings settings) {
+        private final Keyring keyring;
+
+        private Store(Path directory, TestingDatabase testing, DatabaseSettings settings, Keyring keyring) {
             this.directory = directory;
             this.testing = testing;
             this.settings = settings;
-            this.database = Database.open(settings);
+            this.keyring = keyring;
+            this.database = Database.connect(settings);
+            database.migrate(javaMigrations());
+        }
+
+        List<JavaMigration> javaMigrations() {
+            return List.of(new EncryptEmailsMigration(keyring));
         }
 
         static Store open(TestingDatabase.Kind kind) throws Exception {
             Path directory = Files.createTempDirectory("capstan-store");
             TestingDatabase testing = TestingDatabase.create(kind);
+            Keyring keyring = Keyring.open(
+                    new KeyFileMasterKeySource(directory.resolve("master-key.json")),
+                    new KeyStore(directory.resolve("keyring")),
+                    false);
             DatabaseSettings settings = testing.serverUrl()
                     .map(DatabaseSettings::external)
-                    .orElseGet(() -> DatabaseSettings.embedded(directory));
-            return new Store(directory, testing, settings);
+                    .orElseGet(() -> DatabaseSettings.embedded(directory, keyring.databasePassword()));
+            return new Store(directory, testing, settings, keyring);
         }
 
         @Override
