@@ -132,6 +132,11 @@ public final class CapstanClient {
         return call("GET", "/api/v1/accounts/" + segment(name), Optional.empty(), new TypeReference<AccountView>() {});
     }
 
+    /** Deletes an account with everything it owns, for good (server administrators). */
+    public void deleteAccount(String name) {
+        call("DELETE", "/api/v1/accounts/" + segment(name), Optional.empty(), new TypeReference<Void>() {});
+    }
+
     public AccountView setMember(String account, String username, Role role) {
         return call(
                 "PUT",
@@ -190,6 +195,9 @@ public final class CapstanClient {
                 send(method, path, requestBody.isPresent() ? Optional.of("application/json") : Optional.empty(), body);
         if (answer.status() >= 400) {
             throw new CapstanApiException(problemOf(answer));
+        }
+        if (answer.status() == 204) {
+            return null;
         }
         try {
             return Json.lenient().readValue(answer.body(), responseType);

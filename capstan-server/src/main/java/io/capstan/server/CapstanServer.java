@@ -3,6 +3,7 @@ package io.capstan.server;
 import static java.util.Objects.requireNonNull;
 
 import io.capstan.api.token.CreatedToken;
+import io.capstan.server.account.AccountDao;
 import io.capstan.server.account.AccountResource;
 import io.capstan.server.account.AccountService;
 import io.capstan.server.auth.AuthFailureLimiter;
@@ -11,8 +12,11 @@ import io.capstan.server.http.ApiRoute;
 import io.capstan.server.http.HttpApi;
 import io.capstan.server.http.JsonBodies;
 import io.capstan.server.internal.Secret;
+import io.capstan.server.keyring.DataKeyRotationService;
+import io.capstan.server.keyring.EncryptedColumn;
 import io.capstan.server.keyring.KeyStore;
 import io.capstan.server.keyring.Keyring;
+import io.capstan.server.keyring.KeyringResource;
 import io.capstan.server.keyring.KeyringUnavailableException;
 import io.capstan.server.keyring.MasterKeySetting;
 import io.capstan.server.keyring.MasterKeySource;
@@ -25,6 +29,7 @@ import io.capstan.server.token.TokenResource;
 import io.capstan.server.token.TokenService;
 import io.capstan.server.user.AdministratorBootstrap;
 import io.capstan.server.user.EncryptEmailsMigration;
+import io.capstan.server.user.UserDao;
 import io.capstan.server.user.UserResource;
 import io.capstan.server.user.UserService;
 import io.javalin.Javalin;
@@ -42,8 +47,13 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -66,12 +76,22 @@ public final class CapstanServer implements AutoCloseable {
     private final Database database;
     private final HttpApi api;
     private final Javalin javalin;
+    private final List<ExecutorService> executors;
+    private final Keyring keyring;
 
-    private CapstanServer(ServerConfig config, Database database, HttpApi api, Javalin javalin) {
+    private CapstanServer(
+            ServerConfig config,
+            Database database,
+            Keyring keyring,
+            HttpApi api,
+            Javalin javalin,
+            List<ExecutorService> executors) {
+        this.keyring = keyring;
         this.config = config;
         this.database = database;
         this.api = api;
         this.javalin = javalin;
+        this.executors = List.copyOf(executors);
     }
 
     /**
@@ -86,7 +106,12 @@ public final class CapstanServer implements AutoCloseable {
         Storage storage = openStorage(config, dataDirectory, clock);
         Database database = storage.database();
         Keyring keyring = storage.keyring();
+        List<ExecutorService> executors = new ArrayList<>();
         try {
+            int orphans = keyring.destroyOrphans(owner -> ownerExists(database, owner));
+            if (orphans > 0) {
+                log.info("destroyed {} data keys whose owners no longer exist", orphans);
+            }
             new AdministratorBootstrap(database.jdbi(), keyring, clock)
                     .bootstrapIfNeeded()
                     .ifPresent(bootstrapTokenSink);
@@ -99,7 +124,11 @@ public final class CapstanServer implements AutoCloseable {
             JsonBodies bodies = new JsonBodies(config.maxRequestBytes());
             TokenService tokens = new TokenService(database.jdbi(), clock);
             UserService users = new UserService(database.jdbi(), keyring, clock);
-            AccountService accounts = new AccountService(database.jdbi(), clock);
+            AccountService accounts = new AccountService(database.jdbi(), keyring, clock);
+            ExecutorService background = Executors.newSingleThreadExecutor(daemon("capstan-keyring"));
+            executors.add(background);
+            DataKeyRotationService dataKeyRotations = new DataKeyRotationService(
+                    database.jdbi(), keyring, encryptedColumns(), background, clock, config.rotationBatchSize());
 
             AtomicReference<List<ApiRoute>> allRoutes = new AtomicReference<>(List.of());
             HttpApi api = new HttpApi(
@@ -107,7 +136,8 @@ public final class CapstanServer implements AutoCloseable {
                             new SystemResource(version(), config.securityContact(), meters, allRoutes::get, clock),
                             new UserResource(users, bodies),
                             new TokenResource(tokens, bodies),
-                            new AccountResource(accounts, bodies)),
+                            new AccountResource(accounts, bodies),
+                            new KeyringResource(keyring, dataKeyRotations, accounts, bodies)),
                     new Authenticator(tokens),
                     new AuthFailureLimiter(config.authFailureLimit(), config.authFailureWindow(), clock),
                     meters);
@@ -126,13 +156,39 @@ public final class CapstanServer implements AutoCloseable {
                 }
             });
             javalin.start();
-            CapstanServer server = new CapstanServer(config, database, api, javalin);
+            dataKeyRotations.resumeUnfinished();
+            CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors);
             log.info("Capstan {} serving on {} with the {} database", version(), server.uri(), database.kind());
             return server;
         } catch (RuntimeException e) {
+            executors.forEach(ExecutorService::shutdownNow);
             database.close();
             throw e;
         }
+    }
+
+    /** Every column that holds keyring ciphertexts, for data key rotation. */
+    static List<EncryptedColumn> encryptedColumns() {
+        List<EncryptedColumn> columns = new ArrayList<>(UserService.ENCRYPTED_COLUMNS);
+        return List.copyOf(columns);
+    }
+
+    private static boolean ownerExists(Database database, String owner) {
+        if (owner.startsWith("acc_")) {
+            return database.jdbi().onDemand(AccountDao.class).countById(owner) > 0;
+        }
+        if (owner.startsWith("usr_")) {
+            return database.jdbi().onDemand(UserDao.class).findById(owner).isPresent();
+        }
+        return true;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** The database and the keyring that holds its keys, opened together because each guards the other. */
@@ -250,15 +306,33 @@ public final class CapstanServer implements AutoCloseable {
         return database;
     }
 
+    public Keyring keyring() {
+        return keyring;
+    }
+
     public List<ApiRoute> routes() {
         return api.routes();
     }
 
+    /**
+     * Stops background work first (it resumes at the next start, so it may stop anywhere), then serving, then closes
+     * the database.
+     */
     @Override
     public void close() {
+        executors.forEach(ExecutorService::shutdownNow);
         try {
             javalin.stop();
         } finally {
+            for (ExecutorService executor : executors) {
+                try {
+                    if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                        log.warn("background work did not stop within 30 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             database.close();
         }
     }

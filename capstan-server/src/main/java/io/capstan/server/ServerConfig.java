@@ -27,7 +27,8 @@ public record ServerConfig(
         long maxRequestBytes,
         int authFailureLimit,
         Duration authFailureWindow,
-        MasterKeySetting masterKey) {
+        MasterKeySetting masterKey,
+        int rotationBatchSize) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_LISTEN_PORT = 8900;
@@ -60,7 +61,8 @@ public record ServerConfig(
                 1024 * 1024,
                 20,
                 Duration.ofMinutes(1),
-                MasterKeySetting.defaultSetting());
+                MasterKeySetting.defaultSetting(),
+                200);
     }
 
     static Path defaultDataDirectory(Map<String, String> environment) {
@@ -98,6 +100,9 @@ public record ServerConfig(
         if (authFailureLimit < 1 || authFailureWindow.isNegative() || authFailureWindow.isZero()) {
             throw new InvalidConfigException("the failed-authentication limit must be positive");
         }
+        if (rotationBatchSize < 1) {
+            throw new InvalidConfigException("the data key rotation batch size must be positive");
+        }
         if (!securityContact.startsWith("mailto:") && !securityContact.startsWith("https://")) {
             throw new InvalidConfigException("--security-contact must be a mailto: or https:// URI");
         }
@@ -134,6 +139,7 @@ public record ServerConfig(
         private int authFailureLimit;
         private Duration authFailureWindow;
         private MasterKeySetting masterKey;
+        private int rotationBatchSize;
 
         private Builder(ServerConfig config) {
             listenHost = config.listenHost;
@@ -148,6 +154,12 @@ public record ServerConfig(
             authFailureLimit = config.authFailureLimit;
             authFailureWindow = config.authFailureWindow;
             masterKey = config.masterKey;
+            rotationBatchSize = config.rotationBatchSize;
+        }
+
+        public Builder rotationBatchSize(int rows) {
+            this.rotationBatchSize = rows;
+            return this;
         }
 
         public Builder masterKey(MasterKeySetting setting) {
@@ -211,7 +223,8 @@ public record ServerConfig(
                     maxRequestBytes,
                     authFailureLimit,
                     authFailureWindow,
-                    masterKey);
+                    masterKey,
+                    rotationBatchSize);
         }
     }
 

@@ -58,6 +58,12 @@ public interface AccountDao {
             @Bind("role") Role role,
             @Bind("now") Instant now);
 
+    @SqlUpdate("DELETE FROM accounts WHERE id = :id")
+    int delete(@Bind("id") String id);
+
+    @SqlQuery("SELECT count(*) FROM accounts WHERE id = :id")
+    long countById(@Bind("id") String id);
+
     @SqlUpdate("UPDATE memberships SET role = :role WHERE account_id = :accountId AND user_id = :userId")
     int updateRole(@Bind("accountId") String accountId, @Bind("userId") String userId, @Bind("role") Role role);
 

@@ -45,6 +45,15 @@ public final class AccountResource implements RouteProvider {
                         .summary("Show an account and its members")
                         .returns(AccountView.class)
                         .handle(ctx -> ctx.json(accounts.show(Requests.caller(ctx), ctx.pathParam("account")))),
+                ApiRoute.delete("/api/v1/accounts/{account}")
+                        .access(Access.ADMIN)
+                        .summary("Delete an account and everything it owns; its data key is destroyed (server"
+                                + " administrators)")
+                        .status(204)
+                        .handle(ctx -> {
+                            accounts.delete(Requests.caller(ctx), ctx.pathParam("account"));
+                            ctx.status(204);
+                        }),
                 ApiRoute.put("/api/v1/accounts/{account}/members/{username}")
                         .access(Access.ADMIN)
                         .summary("Add a member to an account, or change their role")

@@ -11,6 +11,7 @@ import io.capstan.server.CapstanException;
 import io.capstan.server.auth.Caller;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
+import io.capstan.server.keyring.Keyring;
 import io.capstan.server.store.Database;
 import io.capstan.server.user.User;
 import io.capstan.server.user.UserDao;
@@ -27,10 +28,12 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class AccountService {
     private final Jdbi jdbi;
+    private final Keyring keyring;
     private final Clock clock;
 
-    public AccountService(Jdbi jdbi, Clock clock) {
+    public AccountService(Jdbi jdbi, Keyring keyring, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.keyring = requireNonNull(keyring, "keyring is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -67,6 +70,22 @@ public final class AccountService {
 
     public AccountView show(Caller caller, String name) {
         return jdbi.withHandle(handle -> view(handle, visibleAccount(handle, caller, name)));
+    }
+
+    /**
+     * Deletes an account with everything it owns, then destroys its data key: whatever of it remains in any copy of
+     * the database, backups included, can no longer be decrypted. Server administrators only.
+     */
+    public void delete(Caller caller, String name) {
+        if (!caller.isServerAdmin()) {
+            throw CapstanException.forbidden("only server administrators delete accounts");
+        }
+        Account account = jdbi.inTransaction(handle -> {
+            Account found = visibleAccount(handle, caller, name);
+            handle.attach(AccountDao.class).delete(found.id());
+            return found;
+        });
+        keyring.destroy(account.id());
     }
 
     public AccountView setMember(Caller caller, String accountName, String username, SetMemberRequest request) {

@@ -84,9 +84,10 @@ public final class Keyring {
             masterKey.aead().decrypt(identity.check().bytes(), checkData(identity.keyringId()));
         } catch (GeneralSecurityException e) {
             throw new KeyringUnavailableException("the master key from the " + source.description() + " does not open"
-                    + " the key store " + store.directory() + " (keyring " + identity.keyringId() + "): it is not the"
-                    + " key this installation was created with. Start the server with the right master key; nothing"
-                    + " was changed.");
+                    + " the key store " + store.directory() + " (keyring " + identity.keyringId() + "; "
+                    + e.getMessage()
+                    + "). Either it is not the key this installation was created with, or the key service failed."
+                    + " Start the server with the right master key; nothing was changed.");
         }
         return new Keyring(source, store, masterKey, identity.keyringId());
     }
@@ -142,6 +143,21 @@ public final class Keyring {
             dataKeys.remove(owner);
         }
         log.info("destroyed the data key of {}", owner);
+    }
+
+    /**
+     * Destroys the keys of owners that no longer exist (an account deleted just before a crash, a user whose
+     * creation failed), as told by {@code exists}. Run at start, before anything is served.
+     */
+    public int destroyOrphans(java.util.function.Predicate<String> exists) {
+        int destroyed = 0;
+        for (String owner : store.owners()) {
+            if (!exists.test(owner)) {
+                destroy(owner);
+                destroyed++;
+            }
+        }
+        return destroyed;
     }
 
     public boolean hasDataKey(String owner) {
@@ -326,6 +342,18 @@ public final class Keyring {
             return new MasterKeyRotation(
                     before.versions(), primary, rewrapped, masterKey.versions(), source.retirementAdvice(masterKey));
         }
+    }
+
+    /** How many wrapped keys (data keys, the database key, the check value) each master key version wraps. */
+    public Map<String, Integer> wrappedCountByVersion() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        masterKey.versions().forEach(version -> counts.put(version, 0));
+        for (String owner : store.owners()) {
+            store.dataKey(owner).ifPresent(w -> counts.merge(w.masterKeyVersion(), 1, Integer::sum));
+        }
+        store.databaseKey().ifPresent(w -> counts.merge(w.masterKeyVersion(), 1, Integer::sum));
+        store.identity().ifPresent(i -> counts.merge(i.check().masterKeyVersion(), 1, Integer::sum));
+        return Map.copyOf(counts);
     }
 
     /** Everything in the key store that is wrapped by a version other than {@code version}. */

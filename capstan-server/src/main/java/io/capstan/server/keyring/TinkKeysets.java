@@ -28,6 +28,7 @@ final class TinkKeysets {
 
     static KeysetHandle generate() throws GeneralSecurityException {
         return KeysetHandle.newBuilder()
+                .setConfiguration(CONFIGURATION)
                 .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
                         .withRandomId()
                         .makePrimary())
@@ -36,7 +37,7 @@ final class TinkKeysets {
 
     /** The keyset with one more key, which becomes the primary: new values use it, old ones still decrypt. */
     static KeysetHandle withNewPrimary(KeysetHandle keyset) throws GeneralSecurityException {
-        KeysetHandle.Builder builder = KeysetHandle.newBuilder(keyset);
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(keyset).setConfiguration(CONFIGURATION);
         builder.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
                 .withRandomId()
                 .makePrimary());
@@ -45,7 +46,7 @@ final class TinkKeysets {
 
     /** The keyset with only its primary key: every other key is destroyed. */
     static KeysetHandle onlyPrimary(KeysetHandle keyset) throws GeneralSecurityException {
-        KeysetHandle.Builder builder = KeysetHandle.newBuilder(keyset);
+        KeysetHandle.Builder builder = KeysetHandle.newBuilder(keyset).setConfiguration(CONFIGURATION);
         for (int i = builder.size() - 1; i >= 0; i--) {
             if (!builder.getAt(i).isPrimary()) {
                 builder.deleteAt(i);

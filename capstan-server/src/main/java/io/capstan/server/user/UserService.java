@@ -11,6 +11,7 @@ import io.capstan.server.account.AccountDao;
 import io.capstan.server.auth.Caller;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
+import io.capstan.server.keyring.EncryptedColumn;
 import io.capstan.server.keyring.FieldLocation;
 import io.capstan.server.keyring.Keyring;
 import io.capstan.server.store.Database;
@@ -32,9 +33,13 @@ public final class UserService {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
+    /** The encrypted columns of users, for data key rotation. */
+    public static final List<EncryptedColumn> ENCRYPTED_COLUMNS =
+            List.of(new EncryptedColumn("users", "id", "email_ciphertext", "id", "email"));
+
     /** Where a user's email lives, for the keyring: bound into its ciphertext. */
     static FieldLocation emailLocation(String userId) {
-        return new FieldLocation("users", "email", userId);
+        return ENCRYPTED_COLUMNS.get(0).location(userId);
     }
 
     /** A new user, its email encrypted under its own data key. */
@@ -52,13 +57,13 @@ public final class UserService {
         requireServerAdmin(caller);
         String username = Names.requireSlug("username", request.username());
         String email = Names.requireEmail("email", request.email());
-        User user = newUser(keyring, username, email, request.serverAdmin(), clock.instant());
         try {
             return jdbi.inTransaction(handle -> {
                 UserDao users = handle.attach(UserDao.class);
                 if (users.findByUsername(username).isPresent()) {
                     throw CapstanException.alreadyExists("user '" + username + "' already exists");
                 }
+                User user = newUser(keyring, username, email, request.serverAdmin(), clock.instant());
                 users.insert(user);
                 return view(handle, user);
             });

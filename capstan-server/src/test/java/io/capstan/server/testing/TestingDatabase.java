@@ -51,6 +51,7 @@ public final class TestingDatabase implements AutoCloseable {
                 POSTGRESQL_BASE_URL + "?user=" + POSTGRESQL_USER + "&currentSchema=" + name.toLowerCase(Locale.ROOT)));
     }
 
+    /** The fresh schema of this test on PostgreSQL; empty for H2. */
     public Optional<String> schema() {
         return schema;
     }
