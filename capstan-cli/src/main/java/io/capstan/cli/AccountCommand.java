@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
             AccountCommand.Create.class,
             AccountCommand.ListAccounts.class,
             AccountCommand.Show.class,
+            AccountCommand.Delete.class,
             AccountCommand.AddMember.class,
             AccountCommand.RemoveMember.class
         })
@@ -80,6 +81,33 @@ public final class AccountCommand {
                                         member.username(), member.role().wireName(), Output.time(member.since())))
                                 .toList());
             });
+        }
+    }
+
+    @Command(
+            name = "delete",
+            description = "Delete an account with everything it owns and destroy its data key: nothing of it can be"
+                    + " recovered, not even from a backup of the database (server administrators).")
+    public static final class Delete extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--yes", description = "Confirm: this cannot be undone.")
+        boolean confirmed;
+
+        public Delete(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            if (!confirmed) {
+                throw new CliException("deleting account '" + name + "' cannot be undone; run again with --yes");
+            }
+            client.deleteAccount(name);
+            output.print(
+                    java.util.Map.of("deleted", name),
+                    () -> output.line("Deleted account " + name + " and destroyed its data key."));
         }
     }
 

@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             WhoamiCommand.class,
             TokenCommand.class,
             AccountCommand.class,
-            UserCommand.class
+            UserCommand.class,
+            AdminCommand.class
         })
 public final class CapstanCommand {}

@@ -4,6 +4,7 @@ import io.capstan.client.CapstanApiException;
 import io.capstan.client.CapstanConnectionException;
 import io.capstan.client.ClientConfigFile;
 import io.capstan.server.ServerConfig;
+import io.capstan.server.keyring.KeyringUnavailableException;
 import io.capstan.server.store.Database;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
@@ -54,6 +55,7 @@ public final class Main {
                 || exception instanceof ClientConfigFile.InvalidConfigFileException
                 || exception instanceof ServerConfig.InvalidConfigException
                 || exception instanceof Database.DatabaseUnavailableException
+                || exception instanceof KeyringUnavailableException
                 || exception instanceof UncheckedIOException) {
             return exception.getMessage();
         }

@@ -4,8 +4,10 @@ import io.capstan.api.token.CreatedToken;
 import io.capstan.server.CapstanServer;
 import io.capstan.server.ServerConfig;
 import io.capstan.server.internal.Secret;
+import io.capstan.server.keyring.MasterKeySetting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +70,19 @@ public final class ServerCommand implements Callable<Integer> {
     String securityContact;
 
     @Option(
+            names = "--master-key",
+            paramLabel = "SOURCE",
+            description = "Where the master key comes from: file (default: DATA_DIR/keyring/master-key.json,"
+                    + " created on the first start), file:PATH, env ($CAPSTAN_MASTER_KEY), or aws-kms:KEY_ARN.")
+    String masterKey;
+
+    @Option(names = "--kms-region", paramLabel = "REGION", description = "AWS region of the KMS key.")
+    String kmsRegion;
+
+    @Option(names = "--kms-endpoint", paramLabel = "URL", description = "KMS endpoint, for a VPC endpoint.")
+    URI kmsEndpoint;
+
+    @Option(
             names = "--bootstrap-token-file",
             paramLabel = "FILE",
             description = "On the first start, write the"
@@ -125,6 +140,13 @@ public final class ServerCommand implements Callable<Integer> {
         builder.insecurePlaintext(insecurePlaintext);
         if (securityContact != null) {
             builder.securityContact(securityContact);
+        }
+        if (masterKey != null) {
+            builder.masterKey(MasterKeySetting.parse(
+                    masterKey,
+                    terminal.environment(),
+                    Optional.ofNullable(kmsRegion),
+                    Optional.ofNullable(kmsEndpoint)));
         }
         return builder.build();
     }

@@ -173,6 +173,66 @@ class TestCli {
     }
 
     @Test
+    void keyringAdministrationFromTheCommandLine() {
+        cli.runWithInput(server.adminToken() + "\n", "login", "--server", url()).expectSuccess();
+        cli.run("user", "create", "ada", "--email", "ada@example.com").expectSuccess();
+        cli.run("account", "create", "doomed").expectSuccess();
+
+        TestingCli.Result rotation = cli.run("admin", "rotate-data-keys").expectSuccess();
+        assertThat(rotation.out()).contains(": done, retire");
+        assertThat(rotation.err()).contains("values checked");
+        TestingCli.Result master = cli.run("admin", "rotate-master-key").expectSuccess();
+        assertThat(master.out()).contains("Re-wrapped");
+        assertThat(cli.run("admin", "keyring").expectSuccess().out()).contains("master key from the key file");
+
+        assertThat(cli.run("account", "delete", "doomed").err()).contains("run again with --yes");
+        cli.run("account", "delete", "doomed", "--yes").expectSuccess();
+        assertThat(cli.run("account", "show", "doomed").err()).contains("not_found");
+        assertThat(cli.run("user", "list").expectSuccess().out()).contains("ada@example.com");
+    }
+
+    @Test
+    void masterKeysForTheEnvironmentAreMadeLocally() {
+        String key =
+                cli.run("admin", "master-key", "generate").expectSuccess().out().trim();
+        String rotated = cli.with("CAPSTAN_MASTER_KEY", key)
+                .run("admin", "master-key", "generate", "--add-version")
+                .expectSuccess()
+                .out()
+                .trim();
+        String retired = cli.with("CAPSTAN_MASTER_KEY", rotated)
+                .run("admin", "master-key", "generate", "--retire-old")
+                .expectSuccess()
+                .out()
+                .trim();
+
+        assertThat(java.util.Base64.getDecoder().decode(key)).isNotEmpty();
+        assertThat(rotated.length()).isGreaterThan(key.length());
+        assertThat(retired.length()).isLessThan(rotated.length());
+        assertThat(cli.run("admin", "master-key", "generate", "--add-version").err())
+                .contains("CAPSTAN_MASTER_KEY is not set");
+    }
+
+    @Test
+    void theServerRefusesToStartWithoutItsMasterKeyAndSaysWhy() throws IOException {
+        Path data = home.resolve("data");
+        TestingCli.Result first =
+                cli.run("server", "--data-dir", data.toString(), "--listen", "127.0.0.1:0", "--master-key", "env");
+        assertThat(first.exitCode()).isEqualTo(1);
+        assertThat(first.err()).contains("CAPSTAN_MASTER_KEY is not set").contains("admin master-key generate");
+
+        Path keyring = server.config().dataDirectory().resolve("keyring");
+        server.stop();
+        Files.delete(keyring.resolve("master-key.json"));
+        TestingCli.Result refused =
+                cli.run("server", "--data-dir", server.config().dataDirectory().toString(), "--listen", "127.0.0.1:0");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err())
+                .startsWith("capstan: no master key was found in the key file " + keyring.resolve("master-key.json"))
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void everyCommandExplainsItselfWithHelp() {
         List<List<String>> commands = new ArrayList<>();
         collect(Main.commandLine(Terminal.system()), new ArrayList<>(), commands);

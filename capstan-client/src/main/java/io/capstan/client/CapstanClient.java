@@ -11,6 +11,10 @@ import io.capstan.api.Role;
 import io.capstan.api.account.AccountView;
 import io.capstan.api.account.CreateAccountRequest;
 import io.capstan.api.account.SetMemberRequest;
+import io.capstan.api.admin.DataKeyRotationView;
+import io.capstan.api.admin.KeyringStatus;
+import io.capstan.api.admin.MasterKeyRotationResult;
+import io.capstan.api.admin.StartDataKeyRotation;
 import io.capstan.api.token.CreateTokenRequest;
 import io.capstan.api.token.CreatedToken;
 import io.capstan.api.token.TokenView;
@@ -151,6 +155,36 @@ public final class CapstanClient {
                 "/api/v1/accounts/" + segment(account) + "/members/" + segment(username),
                 Optional.empty(),
                 new TypeReference<AccountView>() {});
+    }
+
+    // Keyring administration
+
+    public KeyringStatus keyringStatus() {
+        return call("GET", "/api/v1/admin/keyring", Optional.empty(), new TypeReference<KeyringStatus>() {});
+    }
+
+    public MasterKeyRotationResult rotateMasterKey() {
+        return call(
+                "POST",
+                "/api/v1/admin/master-key/rotate",
+                Optional.empty(),
+                new TypeReference<MasterKeyRotationResult>() {});
+    }
+
+    public DataKeyRotationView startDataKeyRotation(Optional<String> account) {
+        return call(
+                "POST",
+                "/api/v1/admin/data-key-rotations",
+                Optional.of(new StartDataKeyRotation(account)),
+                new TypeReference<DataKeyRotationView>() {});
+    }
+
+    public DataKeyRotationView dataKeyRotation(String id) {
+        return call(
+                "GET",
+                "/api/v1/admin/data-key-rotations/" + segment(id),
+                Optional.empty(),
+                new TypeReference<DataKeyRotationView>() {});
     }
 
     // Plumbing

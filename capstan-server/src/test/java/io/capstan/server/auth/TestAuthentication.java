@@ -54,7 +54,13 @@ class TestAuthentication {
             Map.entry("GET /api/v1/accounts", Access.READ),
             Map.entry("GET /api/v1/accounts/{account}", Access.READ),
             Map.entry("PUT /api/v1/accounts/{account}/members/{username}", Access.ADMIN),
-            Map.entry("DELETE /api/v1/accounts/{account}/members/{username}", Access.ADMIN));
+            Map.entry("DELETE /api/v1/accounts/{account}", Access.ADMIN),
+            Map.entry("DELETE /api/v1/accounts/{account}/members/{username}", Access.ADMIN),
+            Map.entry("GET /api/v1/admin/keyring", Access.READ),
+            Map.entry("POST /api/v1/admin/master-key/rotate", Access.ADMIN),
+            Map.entry("POST /api/v1/admin/data-key-rotations", Access.ADMIN),
+            Map.entry("GET /api/v1/admin/data-key-rotations", Access.READ),
+            Map.entry("GET /api/v1/admin/data-key-rotations/{id}", Access.READ));
 
     @ParameterizedTest
     @EnumSource(TestingDatabase.Kind.class)
