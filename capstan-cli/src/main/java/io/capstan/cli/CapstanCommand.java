@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             TokenCommand.class,
             AccountCommand.class,
             UserCommand.class,
+            ClusterCommand.class,
             AdminCommand.class
         })
 public final class CapstanCommand {}

@@ -15,6 +15,12 @@ import io.capstan.api.admin.DataKeyRotationView;
 import io.capstan.api.admin.KeyringStatus;
 import io.capstan.api.admin.MasterKeyRotationResult;
 import io.capstan.api.admin.StartDataKeyRotation;
+import io.capstan.api.cluster.ClientCertificateRequest;
+import io.capstan.api.cluster.ClientCertificateView;
+import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterView;
+import io.capstan.api.cluster.CreateClusterRequest;
+import io.capstan.api.cluster.ScaleClusterRequest;
 import io.capstan.api.token.CreateTokenRequest;
 import io.capstan.api.token.CreatedToken;
 import io.capstan.api.token.TokenView;
@@ -157,6 +163,67 @@ public final class CapstanClient {
                 new TypeReference<AccountView>() {});
     }
 
+    // Clusters
+
+    public ClusterView createCluster(CreateClusterRequest request, Optional<String> idempotencyKey) {
+        byte[] body = Json.lenient().writeValueAsBytes(request);
+        HttpAnswer answer = send(
+                "POST",
+                "/api/v1/clusters",
+                Optional.of("application/json"),
+                body,
+                token,
+                idempotencyKey.map(key -> Map.of("Idempotency-Key", key)).orElse(Map.of()));
+        return read(answer, new TypeReference<ClusterView>() {});
+    }
+
+    public List<ClusterView> listClusters(Optional<String> account) {
+        String query = account.map(name -> "?account=" + segment(name)).orElse("");
+        return call("GET", "/api/v1/clusters" + query, Optional.empty(), new TypeReference<Items<ClusterView>>() {})
+                .items();
+    }
+
+    public ClusterView showCluster(String id) {
+        return call("GET", "/api/v1/clusters/" + segment(id), Optional.empty(), new TypeReference<ClusterView>() {});
+    }
+
+    public ClusterView scaleCluster(String id, int workers) {
+        return call(
+                "POST",
+                "/api/v1/clusters/" + segment(id) + "/scale",
+                Optional.of(new ScaleClusterRequest(workers)),
+                new TypeReference<ClusterView>() {});
+    }
+
+    public ClusterView stopCluster(String id) {
+        return call(
+                "POST",
+                "/api/v1/clusters/" + segment(id) + "/stop",
+                Optional.empty(),
+                new TypeReference<ClusterView>() {});
+    }
+
+    public void deleteCluster(String id) {
+        call("DELETE", "/api/v1/clusters/" + segment(id), Optional.empty(), new TypeReference<Void>() {});
+    }
+
+    public ClientCertificateView clientCertificate(String id, ClientCertificateRequest request) {
+        return call(
+                "POST",
+                "/api/v1/clusters/" + segment(id) + "/client-certificates",
+                Optional.of(request),
+                new TypeReference<ClientCertificateView>() {});
+    }
+
+    public List<ClusterEventView> clusterEvents(String id, long afterId) {
+        return call(
+                        "GET",
+                        "/api/v1/clusters/" + segment(id) + "/events?after=" + afterId,
+                        Optional.empty(),
+                        new TypeReference<Items<ClusterEventView>>() {})
+                .items();
+    }
+
     // Keyring administration
 
     public KeyringStatus keyringStatus() {
@@ -191,11 +258,16 @@ public final class CapstanClient {
 
     /** Sends a request as given and returns the answer whatever its status: for tests and streaming. */
     public HttpAnswer send(String method, String pathAndQuery, Optional<String> contentType, byte[] body) {
-        return send(method, pathAndQuery, contentType, body, token);
+        return send(method, pathAndQuery, contentType, body, token, Map.of());
     }
 
     private HttpAnswer send(
-            String method, String pathAndQuery, Optional<String> contentType, byte[] body, Optional<String> bearer) {
+            String method,
+            String pathAndQuery,
+            Optional<String> contentType,
+            byte[] body,
+            Optional<String> bearer,
+            Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + pathAndQuery))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json, application/problem+json")
@@ -206,6 +278,7 @@ public final class CapstanClient {
                                 : HttpRequest.BodyPublishers.ofByteArray(body));
         contentType.ifPresent(type -> request.header("Content-Type", type));
         bearer.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        headers.forEach(request::header);
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new HttpAnswer(response.statusCode(), response.headers(), response.body());
@@ -227,6 +300,10 @@ public final class CapstanClient {
                 .orElse(new byte[0]);
         HttpAnswer answer =
                 send(method, path, requestBody.isPresent() ? Optional.of("application/json") : Optional.empty(), body);
+        return read(answer, responseType);
+    }
+
+    private <T> T read(HttpAnswer answer, TypeReference<T> responseType) {
         if (answer.status() >= 400) {
             throw new CapstanApiException(problemOf(answer));
         }

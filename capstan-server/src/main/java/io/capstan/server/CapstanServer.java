@@ -8,6 +8,12 @@ import io.capstan.server.account.AccountResource;
 import io.capstan.server.account.AccountService;
 import io.capstan.server.auth.AuthFailureLimiter;
 import io.capstan.server.auth.Authenticator;
+import io.capstan.server.backend.local.LocalBackend;
+import io.capstan.server.cluster.ClusterLifecycle;
+import io.capstan.server.cluster.ClusterPki;
+import io.capstan.server.cluster.ClusterResource;
+import io.capstan.server.cluster.ClusterService;
+import io.capstan.server.cluster.ClusterSettings;
 import io.capstan.server.http.ApiRoute;
 import io.capstan.server.http.HttpApi;
 import io.capstan.server.http.JsonBodies;
@@ -20,11 +26,14 @@ import io.capstan.server.keyring.KeyringResource;
 import io.capstan.server.keyring.KeyringUnavailableException;
 import io.capstan.server.keyring.MasterKeySetting;
 import io.capstan.server.keyring.MasterKeySource;
+import io.capstan.server.logstore.LogStore;
 import io.capstan.server.pki.Pem;
 import io.capstan.server.store.Database;
 import io.capstan.server.store.DatabaseSettings;
 import io.capstan.server.store.EmbeddedDatabaseFile;
 import io.capstan.server.system.SystemResource;
+import io.capstan.server.telemetry.SchedulerMetricsClient;
+import io.capstan.server.telemetry.prometheus.PrometheusLimits;
 import io.capstan.server.token.TokenResource;
 import io.capstan.server.token.TokenService;
 import io.capstan.server.user.AdministratorBootstrap;
@@ -47,11 +56,13 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,6 +138,28 @@ public final class CapstanServer implements AutoCloseable {
             AccountService accounts = new AccountService(database.jdbi(), keyring, clock);
             ExecutorService background = Executors.newSingleThreadExecutor(daemon("capstan-keyring"));
             executors.add(background);
+            ClusterSettings clusterSettings = config.clusters();
+            LogStore logStore = new LogStore(database.jdbi(), keyring, clock);
+            ClusterPki pki = new ClusterPki(keyring, clock);
+            LocalBackend backend = new LocalBackend(
+                    dataDirectory.resolve("clusters"),
+                    keyring.keyringId(),
+                    clusterSettings.stopGracePeriod(),
+                    new SchedulerMetricsClient(Duration.ofSeconds(2), PrometheusLimits.defaults()));
+            ScheduledExecutorService lifecycleExecutor =
+                    Executors.newSingleThreadScheduledExecutor(daemon("capstan-clusters"));
+            executors.add(lifecycleExecutor);
+            ClusterLifecycle lifecycle = new ClusterLifecycle(
+                    database.jdbi(), backend, pki, logStore, clusterSettings, lifecycleExecutor, clock);
+            ClusterService clusters = new ClusterService(
+                    database.jdbi(),
+                    pki,
+                    logStore,
+                    lifecycle,
+                    clusterSettings,
+                    (handle, account, excluding, workers, threads) -> {},
+                    backend.name(),
+                    clock);
             DataKeyRotationService dataKeyRotations = new DataKeyRotationService(
                     database.jdbi(), keyring, encryptedColumns(), background, clock, config.rotationBatchSize());
 
@@ -137,7 +170,8 @@ public final class CapstanServer implements AutoCloseable {
                             new UserResource(users, bodies),
                             new TokenResource(tokens, bodies),
                             new AccountResource(accounts, bodies),
-                            new KeyringResource(keyring, dataKeyRotations, accounts, bodies)),
+                            new KeyringResource(keyring, dataKeyRotations, accounts, bodies),
+                            new ClusterResource(clusters, bodies)),
                     new Authenticator(tokens),
                     new AuthFailureLimiter(config.authFailureLimit(), config.authFailureWindow(), clock),
                     meters);
@@ -157,6 +191,7 @@ public final class CapstanServer implements AutoCloseable {
             });
             javalin.start();
             dataKeyRotations.resumeUnfinished();
+            lifecycle.start();
             CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors);
             log.info("Capstan {} serving on {} with the {} database", version(), server.uri(), database.kind());
             return server;
@@ -170,6 +205,8 @@ public final class CapstanServer implements AutoCloseable {
     /** Every column that holds keyring ciphertexts, for data key rotation. */
     static List<EncryptedColumn> encryptedColumns() {
         List<EncryptedColumn> columns = new ArrayList<>(UserService.ENCRYPTED_COLUMNS);
+        columns.addAll(ClusterPki.ENCRYPTED_COLUMNS);
+        columns.addAll(LogStore.ENCRYPTED_COLUMNS);
         return List.copyOf(columns);
     }
 

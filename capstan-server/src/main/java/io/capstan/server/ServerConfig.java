@@ -2,6 +2,7 @@ package io.capstan.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.capstan.server.cluster.ClusterSettings;
 import io.capstan.server.internal.Secret;
 import io.capstan.server.keyring.MasterKeySetting;
 import java.net.InetAddress;
@@ -28,7 +29,8 @@ public record ServerConfig(
         int authFailureLimit,
         Duration authFailureWindow,
         MasterKeySetting masterKey,
-        int rotationBatchSize) {
+        int rotationBatchSize,
+        ClusterSettings clusters) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_LISTEN_PORT = 8900;
@@ -42,6 +44,7 @@ public record ServerConfig(
         requireNonNull(securityContact, "securityContact is null");
         requireNonNull(authFailureWindow, "authFailureWindow is null");
         requireNonNull(masterKey, "masterKey is null");
+        requireNonNull(clusters, "clusters is null");
     }
 
     /**
@@ -62,7 +65,8 @@ public record ServerConfig(
                 20,
                 Duration.ofMinutes(1),
                 MasterKeySetting.defaultSetting(),
-                200);
+                200,
+                ClusterSettings.defaults());
     }
 
     static Path defaultDataDirectory(Map<String, String> environment) {
@@ -100,6 +104,7 @@ public record ServerConfig(
         if (authFailureLimit < 1 || authFailureWindow.isNegative() || authFailureWindow.isZero()) {
             throw new InvalidConfigException("the failed-authentication limit must be positive");
         }
+        clusters.validate();
         if (rotationBatchSize < 1) {
             throw new InvalidConfigException("the data key rotation batch size must be positive");
         }
@@ -140,6 +145,7 @@ public record ServerConfig(
         private Duration authFailureWindow;
         private MasterKeySetting masterKey;
         private int rotationBatchSize;
+        private ClusterSettings clusters;
 
         private Builder(ServerConfig config) {
             listenHost = config.listenHost;
@@ -155,6 +161,12 @@ public record ServerConfig(
             authFailureWindow = config.authFailureWindow;
             masterKey = config.masterKey;
             rotationBatchSize = config.rotationBatchSize;
+            clusters = config.clusters;
+        }
+
+        public Builder clusters(ClusterSettings settings) {
+            this.clusters = settings;
+            return this;
         }
 
         public Builder rotationBatchSize(int rows) {
@@ -224,7 +236,8 @@ public record ServerConfig(
                     authFailureLimit,
                     authFailureWindow,
                     masterKey,
-                    rotationBatchSize);
+                    rotationBatchSize,
+                    clusters);
         }
     }
 

@@ -58,6 +58,10 @@ public interface AccountDao {
             @Bind("role") Role role,
             @Bind("now") Instant now);
 
+    /** Serialises the changes to one account's clusters (names, quotas) across threads and servers. */
+    @SqlQuery("SELECT id FROM accounts WHERE id = :id FOR UPDATE")
+    Optional<String> lock(@Bind("id") String id);
+
     @SqlUpdate("DELETE FROM accounts WHERE id = :id")
     int delete(@Bind("id") String id);
 

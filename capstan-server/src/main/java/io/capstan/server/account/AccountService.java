@@ -12,6 +12,7 @@ import io.capstan.server.auth.Caller;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
 import io.capstan.server.keyring.Keyring;
+import io.capstan.server.logstore.LogEntryDao;
 import io.capstan.server.store.Database;
 import io.capstan.server.user.User;
 import io.capstan.server.user.UserDao;
@@ -82,6 +83,16 @@ public final class AccountService {
         }
         Account account = jdbi.inTransaction(handle -> {
             Account found = visibleAccount(handle, caller, name);
+            long active = handle.createQuery("SELECT count(*) FROM clusters WHERE account_id = :account AND state IN"
+                            + " ('PENDING', 'STARTING', 'RUNNING', 'SCALING', 'STOPPING')")
+                    .bind("account", found.id())
+                    .mapTo(Long.class)
+                    .one();
+            if (active > 0) {
+                throw CapstanException.invalidState("account '" + name + "' has " + active + " active clusters; stop"
+                        + " them before deleting the account");
+            }
+            handle.attach(LogEntryDao.class).deleteAccount(found.id());
             handle.attach(AccountDao.class).delete(found.id());
             return found;
         });

@@ -273,7 +273,12 @@ public final class DataKeyRotationService {
                 + (owner.isPresent() ? " AND " + column.ownerColumn() + " = :owner" : "") + " AND "
                 + column.ciphertextColumn() + " IS NOT NULL ORDER BY " + column.idColumn()
                 + " LIMIT :limit";
-        var query = handle.createQuery(sql).bind("after", after).bind("limit", limit);
+        var query = handle.createQuery(sql).bind("limit", limit);
+        if (column.numericId()) {
+            query.bind("after", after.isEmpty() ? Long.MIN_VALUE : Long.parseLong(after));
+        } else {
+            query.bind("after", after);
+        }
         owner.ifPresent(value -> query.bind("owner", value));
         return query.map((results, context) -> new Row(
                         results.getString("id"),

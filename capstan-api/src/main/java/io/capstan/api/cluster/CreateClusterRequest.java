@@ -1,0 +1,32 @@
+package io.capstan.api.cluster;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Creates a cluster. Every member is optional; the server fills in its defaults (2 workers, 2 threads and 4 GiB
+ * each, 20 minutes idle timeout, 24 hours maximum lifetime). {@code account} is needed only by users of several
+ * accounts.
+ */
+public record CreateClusterRequest(
+        Optional<String> name,
+        Optional<String> account,
+        Optional<Integer> workers,
+        Optional<Integer> threadsPerWorker,
+        Optional<Long> memoryPerWorkerBytes,
+        Optional<Long> idleTimeoutSeconds,
+        Optional<Long> maxLifetimeSeconds,
+        Optional<Map<String, String>> labels) {
+
+    public static CreateClusterRequest defaults() {
+        return new CreateClusterRequest(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+    }
+}

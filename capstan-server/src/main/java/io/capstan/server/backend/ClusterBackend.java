@@ -1,0 +1,35 @@
+package io.capstan.server.backend;
+
+import java.util.Set;
+
+/**
+ * Where a cluster's scheduler and workers run. The control plane decides what should run (the cluster lifecycle)
+ * and a backend makes it so: on this machine ({@code local}), later in the customer's infrastructure through an
+ * agent, on Kubernetes or on EC2. Every method is idempotent and safe to call again after a crash of the control
+ * plane: the lifecycle calls them level-triggered, from what it reads in the database and what it observes here.
+ */
+public interface ClusterBackend {
+    /** The name stored with each cluster, such as {@code local}. */
+    String name();
+
+    /** Starts whatever of the cluster is not running yet: the scheduler and the workers, as soon as possible. */
+    void start(ClusterSpec spec);
+
+    /**
+     * Brings the running workers to {@code spec.workers()}: starts new ones (also to replace workers that died)
+     * and stops surplus ones. Returns how many died since the last call and were replaced.
+     */
+    int reconcileWorkers(ClusterSpec spec);
+
+    /** What runs of the cluster now. Cheap enough to be called every second. */
+    ClusterObservation observe(String clusterId);
+
+    /**
+     * Stops every process of the cluster (politely, then forcibly after a grace period) and removes every file of
+     * it. Afterwards nothing of the cluster is left on the machine.
+     */
+    void destroy(String clusterId);
+
+    /** The clusters of which this backend has anything at all: processes or files. Used to find orphans. */
+    Set<String> present();
+}

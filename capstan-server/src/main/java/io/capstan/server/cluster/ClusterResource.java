@@ -1,0 +1,111 @@
+package io.capstan.server.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.api.Items;
+import io.capstan.api.cluster.ClientCertificateRequest;
+import io.capstan.api.cluster.ClientCertificateView;
+import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterView;
+import io.capstan.api.cluster.CreateClusterRequest;
+import io.capstan.api.cluster.ScaleClusterRequest;
+import io.capstan.server.CapstanException;
+import io.capstan.server.http.Access;
+import io.capstan.server.http.ApiRoute;
+import io.capstan.server.http.JsonBodies;
+import io.capstan.server.http.Requests;
+import io.capstan.server.http.RouteProvider;
+import io.capstan.server.http.Types;
+import java.util.List;
+import java.util.Optional;
+
+public final class ClusterResource implements RouteProvider {
+    private final ClusterService clusters;
+    private final JsonBodies bodies;
+
+    public ClusterResource(ClusterService clusters, JsonBodies bodies) {
+        this.clusters = requireNonNull(clusters, "clusters is null");
+        this.bodies = requireNonNull(bodies, "bodies is null");
+    }
+
+    @Override
+    public List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.post("/api/v1/clusters")
+                        .access(Access.CLUSTERS)
+                        .summary("Create a Dask cluster; retry safely with an Idempotency-Key header")
+                        .accepts(CreateClusterRequest.class)
+                        .returns(ClusterView.class)
+                        .status(201)
+                        .handle(ctx -> {
+                            ClusterService.Created created = clusters.create(
+                                    Requests.caller(ctx),
+                                    bodies.read(ctx, CreateClusterRequest.class),
+                                    Optional.ofNullable(ctx.header("Idempotency-Key")));
+                            if (created.replayed()) {
+                                ctx.header("Idempotent-Replayed", "true");
+                            }
+                            ctx.status(201).json(created.cluster());
+                        }),
+                ApiRoute.get("/api/v1/clusters")
+                        .access(Access.READ)
+                        .summary("List the clusters of your accounts (?account=NAME for one)")
+                        .returns(Types.itemsOf(ClusterView.class))
+                        .handle(ctx -> ctx.json(
+                                new Items<>(clusters.list(Requests.caller(ctx), Requests.query(ctx, "account"))))),
+                ApiRoute.get("/api/v1/clusters/{id}")
+                        .access(Access.READ)
+                        .summary("Show a cluster")
+                        .returns(ClusterView.class)
+                        .handle(ctx -> ctx.json(clusters.show(Requests.caller(ctx), ctx.pathParam("id")))),
+                ApiRoute.post("/api/v1/clusters/{id}/scale")
+                        .access(Access.CLUSTERS)
+                        .summary("Change the number of workers")
+                        .accepts(ScaleClusterRequest.class)
+                        .returns(ClusterView.class)
+                        .handle(ctx -> ctx.json(clusters.scale(
+                                Requests.caller(ctx),
+                                ctx.pathParam("id"),
+                                bodies.read(ctx, ScaleClusterRequest.class).workers()))),
+                ApiRoute.post("/api/v1/clusters/{id}/stop")
+                        .access(Access.CLUSTERS)
+                        .summary("Stop a cluster: its processes end and its certificate authority is destroyed")
+                        .returns(ClusterView.class)
+                        .handle(ctx -> ctx.json(clusters.stop(Requests.caller(ctx), ctx.pathParam("id")))),
+                ApiRoute.delete("/api/v1/clusters/{id}")
+                        .access(Access.CLUSTERS)
+                        .summary("Forget a stopped or failed cluster")
+                        .status(204)
+                        .handle(ctx -> {
+                            clusters.delete(Requests.caller(ctx), ctx.pathParam("id"));
+                            ctx.status(204);
+                        }),
+                ApiRoute.post("/api/v1/clusters/{id}/client-certificates")
+                        .access(Access.CLUSTERS)
+                        .summary("Sign your certificate signing request: a short-lived client certificate for you")
+                        .accepts(ClientCertificateRequest.class)
+                        .returns(ClientCertificateView.class)
+                        .status(201)
+                        .handle(ctx -> ctx.status(201)
+                                .json(clusters.issueClientCertificate(
+                                        Requests.caller(ctx),
+                                        ctx.pathParam("id"),
+                                        bodies.read(ctx, ClientCertificateRequest.class)))),
+                ApiRoute.get("/api/v1/clusters/{id}/events")
+                        .access(Access.READ)
+                        .summary("The cluster's events: state changes with reasons, certificates issued (?after=ID)")
+                        .returns(Types.itemsOf(ClusterEventView.class))
+                        .handle(ctx -> ctx.json(new Items<>(clusters.events(
+                                Requests.caller(ctx),
+                                ctx.pathParam("id"),
+                                afterParameter(Requests.query(ctx, "after")))))));
+    }
+
+    static long afterParameter(Optional<String> value) {
+        try {
+            return value.map(Long::parseLong).orElse(0L);
+        } catch (NumberFormatException e) {
+            throw CapstanException.invalidParameter("after", "'after' must be the id of an entry, a number");
+        }
+    }
+}

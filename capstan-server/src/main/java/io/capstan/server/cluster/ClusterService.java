@@ -1,0 +1,455 @@
+package io.capstan.server.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import io.capstan.api.ErrorCode;
+import io.capstan.api.Json;
+import io.capstan.api.Role;
+import io.capstan.api.cluster.ClientCertificateRequest;
+import io.capstan.api.cluster.ClientCertificateView;
+import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterView;
+import io.capstan.api.cluster.CreateClusterRequest;
+import io.capstan.server.CapstanException;
+import io.capstan.server.account.Account;
+import io.capstan.server.account.AccountDao;
+import io.capstan.server.account.Membership;
+import io.capstan.server.auth.Caller;
+import io.capstan.server.internal.Ids;
+import io.capstan.server.internal.Names;
+import io.capstan.server.logstore.LogEntry;
+import io.capstan.server.logstore.LogStore;
+import io.capstan.server.pki.ClientCertificate;
+import io.capstan.server.pki.InvalidCsrException;
+import io.capstan.server.user.UserDao;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * What users do with clusters: create, list, show, scale, stop, forget, and get client certificates. The lifecycle
+ * ({@link ClusterLifecycle}) does the rest. A cluster exists only for members of its account: to anyone else every
+ * operation answers exactly as for an id that was never used. Members stop and scale their own clusters; account
+ * admins any of the account's.
+ */
+public final class ClusterService {
+    private static final Pattern LABEL_KEY = Pattern.compile("[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?");
+    private static final int MAX_LABELS = 32;
+    private static final int MAX_LABEL_VALUE = 255;
+    private static final long MIN_MEMORY = 128L * 1024 * 1024;
+    private static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
+
+    private final Jdbi jdbi;
+    private final ClusterPki pki;
+    private final LogStore logStore;
+    private final ClusterLifecycle lifecycle;
+    private final ClusterSettings settings;
+    private final QuotaCheck quotas;
+    private final String backend;
+    private final Clock clock;
+
+    /** The quota rule of an account, checked inside the transaction that creates or scales a cluster. */
+    @FunctionalInterface
+    public interface QuotaCheck {
+        void check(Handle handle, Account account, Optional<String> excludingCluster, int workers, int threads);
+    }
+
+    public ClusterService(
+            Jdbi jdbi,
+            ClusterPki pki,
+            LogStore logStore,
+            ClusterLifecycle lifecycle,
+            ClusterSettings settings,
+            QuotaCheck quotas,
+            String backend,
+            Clock clock) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.pki = requireNonNull(pki, "pki is null");
+        this.logStore = requireNonNull(logStore, "logStore is null");
+        this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.quotas = requireNonNull(quotas, "quotas is null");
+        this.backend = requireNonNull(backend, "backend is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** A created cluster, and whether it was created by an earlier request with the same idempotency key. */
+    public record Created(ClusterView cluster, boolean replayed) {}
+
+    public Created create(Caller caller, CreateClusterRequest request, Optional<String> idempotencyKey) {
+        idempotencyKey.ifPresent(ClusterService::validateIdempotencyKey);
+        Options options = options(request);
+        String fingerprint = fingerprint(request);
+        Created created = jdbi.inTransaction(handle -> {
+            Account account = accountFor(handle, caller, request.account());
+            handle.attach(AccountDao.class).lock(account.id());
+            ClusterDao clusters = handle.attach(ClusterDao.class);
+            if (idempotencyKey.isPresent()) {
+                Optional<Cluster> existing = clusters.findByIdempotencyKey(account.id(), idempotencyKey.get());
+                if (existing.isPresent()) {
+                    if (!existing.get().requestFingerprint().orElse("").equals(fingerprint)) {
+                        throw new CapstanException(
+                                ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                                "this Idempotency-Key was used"
+                                        + " for a different request; use a new key for a new cluster");
+                    }
+                    return new Created(view(handle, existing.get()), true);
+                }
+            }
+            String name = request.name()
+                    .map(value -> Names.requireSlug("name", value))
+                    .orElseGet(() -> "cluster-" + Ids.newId("x").substring(2, 8));
+            if (clusters.countLiveByName(account.id(), name) > 0) {
+                throw CapstanException.alreadyExists(
+                        "account '" + account.name() + "' already has a live cluster named '" + name + "'");
+            }
+            quotas.check(handle, account, Optional.empty(), options.workers(), options.workers() * options.threads());
+            String id = Ids.newId("clu");
+            Instant now = clock.instant();
+            Instant expiresAt = now.plus(options.maxLifetime());
+            ClusterPki.NewAuthority authority = pki.create(id, account.id(), expiresAt);
+            Cluster cluster = new Cluster(
+                    id,
+                    account.id(),
+                    caller.userId(),
+                    name,
+                    ClusterState.PENDING,
+                    Optional.of("waiting to start"),
+                    options.workers(),
+                    options.threads(),
+                    options.memoryBytes(),
+                    options.idleTimeout().toSeconds(),
+                    options.maxLifetime().toSeconds(),
+                    Json.strict().writeValueAsString(options.labels()),
+                    backend,
+                    Optional.empty(),
+                    authority.certificatePem(),
+                    Optional.of(authority.encryptedKey()),
+                    idempotencyKey,
+                    Optional.of(fingerprint),
+                    now,
+                    Optional.empty(),
+                    Optional.empty(),
+                    expiresAt,
+                    now,
+                    0);
+            clusters.insert(cluster);
+            logStore.event(
+                    handle,
+                    account.id(),
+                    id,
+                    "state",
+                    "created by " + caller.user().username() + ": "
+                            + options.workers() + " workers with " + options.threads() + " threads and "
+                            + options.memoryBytes() + " bytes each");
+            return new Created(view(handle, cluster), false);
+        });
+        if (!created.replayed()) {
+            lifecycle.wake();
+        }
+        return created;
+    }
+
+    public List<ClusterView> list(Caller caller, Optional<String> accountName) {
+        return jdbi.withHandle(handle -> {
+            List<String> accounts = handle.attach(AccountDao.class).membershipsOf(caller.userId()).stream()
+                    .filter(membership ->
+                            accountName.map(membership.accountName()::equals).orElse(true))
+                    .map(Membership::accountId)
+                    .toList();
+            if (accounts.isEmpty()) {
+                return List.of();
+            }
+            return handle.attach(ClusterDao.class).listByAccounts(accounts).stream()
+                    .map(cluster -> view(handle, cluster))
+                    .toList();
+        });
+    }
+
+    public ClusterView show(Caller caller, String id) {
+        return jdbi.withHandle(
+                handle -> view(handle, visible(handle, caller, id).cluster()));
+    }
+
+    public ClusterView scale(Caller caller, String id, Integer workers) {
+        int wanted = Optional.ofNullable(workers).orElseThrow(() -> CapstanException.missingField("workers"));
+        if (wanted < 0 || wanted > settings.maxWorkers()) {
+            throw CapstanException.invalidField("workers", "'workers' must be between 0 and " + settings.maxWorkers());
+        }
+        ClusterView view = jdbi.inTransaction(handle -> {
+            Visible visible = managed(handle, caller, id);
+            Cluster cluster = visible.cluster();
+            handle.attach(AccountDao.class).lock(cluster.accountId());
+            quotas.check(
+                    handle, visible.account(), Optional.of(cluster.id()), wanted, wanted * cluster.threadsPerWorker());
+            if (handle.attach(ClusterDao.class).scale(cluster.id(), wanted, "scaling to " + wanted + " workers") == 0) {
+                throw CapstanException.invalidState("cluster " + cluster.name() + " is "
+                        + cluster.state().wireName() + "; only a running cluster can be scaled");
+            }
+            logStore.event(
+                    handle,
+                    cluster.accountId(),
+                    cluster.id(),
+                    "scale",
+                    caller.user().username() + " scaled from " + cluster.workers() + " to " + wanted + " workers");
+            return view(
+                    handle, handle.attach(ClusterDao.class).find(cluster.id()).orElseThrow());
+        });
+        lifecycle.wake();
+        return view;
+    }
+
+    public ClusterView stop(Caller caller, String id) {
+        ClusterView view = jdbi.inTransaction(handle -> {
+            Cluster cluster = managed(handle, caller, id).cluster();
+            if (cluster.state() == ClusterState.STOPPING || !cluster.state().isActive()) {
+                return view(handle, cluster);
+            }
+            if (!ClusterLifecycle.requestStop(
+                    handle, logStore, cluster, "stopped by " + caller.user().username())) {
+                throw CapstanException.invalidState("cluster " + cluster.name() + " changed state; try again");
+            }
+            return view(
+                    handle, handle.attach(ClusterDao.class).find(cluster.id()).orElseThrow());
+        });
+        lifecycle.wake();
+        return view;
+    }
+
+    /** Forgets a stopped or failed cluster. Its events stay in the log store until retention removes them. */
+    public void delete(Caller caller, String id) {
+        jdbi.useTransaction(handle -> {
+            Cluster cluster = managed(handle, caller, id).cluster();
+            if (handle.attach(ClusterDao.class).delete(cluster.id()) == 0) {
+                throw CapstanException.invalidState("cluster " + cluster.name() + " is "
+                        + cluster.state().wireName() + "; stop it before deleting it");
+            }
+        });
+    }
+
+    public ClientCertificateView issueClientCertificate(Caller caller, String id, ClientCertificateRequest request) {
+        String csr = Optional.ofNullable(request.csr()).orElseThrow(() -> CapstanException.missingField("csr"));
+        Duration lifetime = request.lifetimeSeconds()
+                .map(seconds -> {
+                    if (seconds < 60
+                            || seconds > settings.clientCertificateLifetime().toSeconds()) {
+                        throw CapstanException.invalidField(
+                                "lifetimeSeconds",
+                                "'lifetimeSeconds' must be between 60" + " and "
+                                        + settings.clientCertificateLifetime().toSeconds());
+                    }
+                    return Duration.ofSeconds(seconds);
+                })
+                .orElse(settings.clientCertificateLifetime());
+        return jdbi.inTransaction(handle -> {
+            Cluster cluster = visible(handle, caller, id).cluster();
+            if (!cluster.state().holdsResources() || cluster.schedulerAddress().isEmpty()) {
+                throw CapstanException.invalidState("cluster " + cluster.name() + " is "
+                        + cluster.state().wireName() + "; certificates are issued for running clusters only");
+            }
+            ClientCertificate certificate;
+            try {
+                certificate = pki.signClient(cluster, csr, caller.user().username(), lifetime);
+            } catch (InvalidCsrException e) {
+                throw CapstanException.invalidField("csr", e.getMessage());
+            }
+            logStore.event(
+                    handle,
+                    cluster.accountId(),
+                    cluster.id(),
+                    "certificate",
+                    "client certificate issued to " + caller.user().username() + ", valid until "
+                            + certificate.notAfter());
+            return new ClientCertificateView(
+                    certificate.certificatePem(),
+                    certificate.certificateAuthorityPem(),
+                    cluster.schedulerAddress().get(),
+                    caller.user().username(),
+                    certificate.notAfter());
+        });
+    }
+
+    public List<ClusterEventView> events(Caller caller, String id, long afterId) {
+        Cluster cluster = jdbi.withHandle(handle -> visible(handle, caller, id).cluster());
+        return logStore.read(cluster.accountId(), cluster.id(), LogEntry.EVENT, afterId, Instant.EPOCH, 1000).stream()
+                .map(entry -> new ClusterEventView(entry.id(), entry.at(), entry.source(), entry.text()))
+                .toList();
+    }
+
+    /** A cluster the caller may see, with its account and the caller's role there. */
+    record Visible(Cluster cluster, Account account, Role role) {}
+
+    static Visible visible(Handle handle, Caller caller, String id) {
+        Optional<Cluster> cluster =
+                Ids.looksLike("clu", id) ? handle.attach(ClusterDao.class).find(id) : Optional.empty();
+        AccountDao accounts = handle.attach(AccountDao.class);
+        Optional<Membership> membership =
+                cluster.flatMap(found -> accounts.findMembership(found.accountId(), caller.userId()));
+        if (cluster.isEmpty() || membership.isEmpty()) {
+            throw CapstanException.notFound("cluster '" + id + "'");
+        }
+        Account account = accounts.findById(cluster.get().accountId()).orElseThrow();
+        return new Visible(cluster.get(), account, membership.get().role());
+    }
+
+    private static Visible managed(Handle handle, Caller caller, String id) {
+        Visible visible = visible(handle, caller, id);
+        if (visible.role() != Role.ADMIN && !visible.cluster().creatorId().equals(caller.userId())) {
+            throw CapstanException.forbidden("only the cluster's creator or an admin of its account may change it");
+        }
+        return visible;
+    }
+
+    private static Account accountFor(Handle handle, Caller caller, Optional<String> accountName) {
+        AccountDao accounts = handle.attach(AccountDao.class);
+        List<Membership> memberships = accounts.membershipsOf(caller.userId());
+        if (accountName.isPresent()) {
+            return memberships.stream()
+                    .filter(membership -> membership.accountName().equals(accountName.get()))
+                    .findFirst()
+                    .flatMap(membership -> accounts.findById(membership.accountId()))
+                    .orElseThrow(() -> CapstanException.notFound("account '" + accountName.get() + "'"));
+        }
+        if (memberships.size() != 1) {
+            throw CapstanException.invalidField(
+                    "account",
+                    memberships.isEmpty()
+                            ? "you are not a member of any account; ask an administrator to add you to one"
+                            : "you belong to several accounts; say which one with 'account'");
+        }
+        return accounts.findById(memberships.get(0).accountId()).orElseThrow();
+    }
+
+    ClusterView view(Handle handle, Cluster cluster) {
+        String account = handle.attach(AccountDao.class)
+                .findById(cluster.accountId())
+                .map(Account::name)
+                .orElse("");
+        String creator = handle.attach(UserDao.class)
+                .findById(cluster.creatorId())
+                .map(io.capstan.server.user.User::username)
+                .orElse("(deleted user)");
+        Map<String, String> labels =
+                Json.lenient().readValue(cluster.labels(), new TypeReference<Map<String, String>>() {});
+        return new ClusterView(
+                cluster.id(),
+                cluster.name(),
+                account,
+                creator,
+                cluster.state().wireName(),
+                cluster.stateReason(),
+                cluster.workers(),
+                cluster.threadsPerWorker(),
+                cluster.memoryPerWorkerBytes(),
+                cluster.idleTimeoutSeconds(),
+                cluster.maxLifetimeSeconds(),
+                labels,
+                cluster.backend(),
+                cluster.state().holdsResources() ? cluster.schedulerAddress() : Optional.empty(),
+                cluster.createdAt(),
+                cluster.startedAt(),
+                cluster.stoppedAt(),
+                cluster.expiresAt());
+    }
+
+    /** The options of a request, validated, with the defaults filled in. */
+    record Options(
+            int workers,
+            int threads,
+            long memoryBytes,
+            Duration idleTimeout,
+            Duration maxLifetime,
+            Map<String, String> labels) {}
+
+    private Options options(CreateClusterRequest request) {
+        int workers = request.workers().orElse(settings.defaultWorkers());
+        if (workers < 0 || workers > settings.maxWorkers()) {
+            throw CapstanException.invalidField("workers", "'workers' must be between 0 and " + settings.maxWorkers());
+        }
+        int threads = request.threadsPerWorker().orElse(settings.defaultThreadsPerWorker());
+        if (threads < 1 || threads > settings.maxThreadsPerWorker()) {
+            throw CapstanException.invalidField(
+                    "threadsPerWorker", "'threadsPerWorker' must be between 1 and " + settings.maxThreadsPerWorker());
+        }
+        long memory = request.memoryPerWorkerBytes().orElse(settings.defaultMemoryPerWorkerBytes());
+        if (memory < MIN_MEMORY || memory > settings.maxMemoryPerWorkerBytes()) {
+            throw CapstanException.invalidField(
+                    "memoryPerWorkerBytes",
+                    "'memoryPerWorkerBytes' must be between " + MIN_MEMORY + " and "
+                            + settings.maxMemoryPerWorkerBytes());
+        }
+        long lifetimeSeconds = request.maxLifetimeSeconds()
+                .orElse(settings.defaultMaxLifetime().toSeconds());
+        if (lifetimeSeconds < MIN_LIFETIME.toSeconds()
+                || lifetimeSeconds > settings.maxLifetime().toSeconds()) {
+            throw CapstanException.invalidField(
+                    "maxLifetimeSeconds",
+                    "'maxLifetimeSeconds' must be between " + MIN_LIFETIME.toSeconds() + " and "
+                            + settings.maxLifetime().toSeconds());
+        }
+        Duration maxLifetime = Duration.ofSeconds(lifetimeSeconds);
+        Duration idleTimeout =
+                request.idleTimeoutSeconds().map(Duration::ofSeconds).orElse(settings.defaultIdleTimeout());
+        if (idleTimeout.compareTo(settings.minIdleTimeout()) < 0 || idleTimeout.compareTo(settings.maxLifetime()) > 0) {
+            throw CapstanException.invalidField(
+                    "idleTimeoutSeconds",
+                    "'idleTimeoutSeconds' must be between "
+                            + settings.minIdleTimeout().toSeconds() + " and "
+                            + settings.maxLifetime().toSeconds());
+        }
+        return new Options(workers, threads, memory, idleTimeout, maxLifetime, labels(request.labels()));
+    }
+
+    private static Map<String, String> labels(Optional<Map<String, String>> requested) {
+        Map<String, String> labels = new TreeMap<>();
+        Map<String, String> given = requested.orElse(Map.of());
+        if (given.size() > MAX_LABELS) {
+            throw CapstanException.invalidField("labels", "at most " + MAX_LABELS + " labels");
+        }
+        for (Map.Entry<String, String> label : given.entrySet()) {
+            if (label.getKey() == null || !LABEL_KEY.matcher(label.getKey()).matches()) {
+                throw CapstanException.invalidField(
+                        "labels",
+                        "label keys are 1 to 63 lowercase letters, digits, '.',"
+                                + " '_', '/' or '-', starting and ending with a letter or digit");
+            }
+            String value = label.getValue();
+            if (value == null
+                    || value.length() > MAX_LABEL_VALUE
+                    || value.chars().anyMatch(Character::isISOControl)) {
+                throw CapstanException.invalidField(
+                        "labels",
+                        "label values are at most " + MAX_LABEL_VALUE + " characters without control characters");
+            }
+            labels.put(label.getKey(), value);
+        }
+        return labels;
+    }
+
+    private static void validateIdempotencyKey(String key) {
+        if (key.isEmpty() || key.length() > 200 || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw CapstanException.invalidParameter(
+                    "Idempotency-Key", "the Idempotency-Key header must be 1 to 200" + " printable ASCII characters");
+        }
+    }
+
+    private static String fingerprint(CreateClusterRequest request) {
+        try {
+            byte[] canonical = Json.strict().writeValueAsBytes(request);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
