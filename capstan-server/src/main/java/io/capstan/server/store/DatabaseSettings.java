@@ -17,11 +17,13 @@ public record DatabaseSettings(
 
     /**
      * The embedded H2 database: a file in the data directory, in PostgreSQL compatibility mode, encrypted as a
-     * whole with AES under {@code filePassword} (which the keyring keeps wrapped by the master key).
+     * whole with AES under {@code filePassword} (which the keyring keeps wrapped by the master key). Commits are
+     * written at once ({@code WRITE_DELAY=0}): H2's default delay of half a second loses the last commits when the
+     * server is killed.
      */
     public static DatabaseSettings embedded(Path dataDirectory, Secret filePassword) {
         String url = "jdbc:h2:file:" + embeddedFileStem(dataDirectory)
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CIPHER=AES";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CIPHER=AES;WRITE_DELAY=0";
         // H2 takes the file password and the user's password in one string, separated by a space.
         return new DatabaseSettings(
                 new Secret(url), Optional.of("capstan"), Optional.of(new Secret(filePassword.reveal() + " ")), 10);

@@ -60,7 +60,15 @@ class TestAuthentication {
             Map.entry("POST /api/v1/admin/master-key/rotate", Access.ADMIN),
             Map.entry("POST /api/v1/admin/data-key-rotations", Access.ADMIN),
             Map.entry("GET /api/v1/admin/data-key-rotations", Access.READ),
-            Map.entry("GET /api/v1/admin/data-key-rotations/{id}", Access.READ));
+            Map.entry("GET /api/v1/admin/data-key-rotations/{id}", Access.READ),
+            Map.entry("POST /api/v1/clusters", Access.CLUSTERS),
+            Map.entry("GET /api/v1/clusters", Access.READ),
+            Map.entry("GET /api/v1/clusters/{id}", Access.READ),
+            Map.entry("POST /api/v1/clusters/{id}/scale", Access.CLUSTERS),
+            Map.entry("POST /api/v1/clusters/{id}/stop", Access.CLUSTERS),
+            Map.entry("DELETE /api/v1/clusters/{id}", Access.CLUSTERS),
+            Map.entry("POST /api/v1/clusters/{id}/client-certificates", Access.CLUSTERS),
+            Map.entry("GET /api/v1/clusters/{id}/events", Access.READ));
 
     @ParameterizedTest
     @EnumSource(TestingDatabase.Kind.class)

@@ -4,6 +4,9 @@ import io.capstan.api.token.CreatedToken;
 import io.capstan.client.CapstanClient;
 import io.capstan.server.CapstanServer;
 import io.capstan.server.ServerConfig;
+import io.capstan.server.backend.local.LocalBackend;
+import io.capstan.server.telemetry.SchedulerMetricsClient;
+import io.capstan.server.telemetry.prometheus.PrometheusLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ public final class TestingCapstanServer implements AutoCloseable {
     private final Clock clock;
     private final List<CreatedToken> bootstrapTokens = new ArrayList<>();
     private CapstanServer server;
+    private String installation;
 
     private TestingCapstanServer(Path root, TestingDatabase database, ServerConfig config, Clock clock) {
         this.root = root;
@@ -71,9 +75,23 @@ public final class TestingCapstanServer implements AutoCloseable {
 
     public void stop() {
         if (server != null) {
+            installation = server.keyring().keyringId();
             server.close();
             server = null;
         }
+    }
+
+    /** Kills every cluster process of this installation and removes every cluster folder, as a test's last act. */
+    public void destroyClusters() {
+        if (installation == null) {
+            return;
+        }
+        LocalBackend backend = new LocalBackend(
+                config.dataDirectory().resolve("clusters"),
+                installation,
+                Duration.ofSeconds(5),
+                new SchedulerMetricsClient(Duration.ofSeconds(1), PrometheusLimits.defaults()));
+        backend.present().forEach(backend::destroy);
     }
 
     public CapstanServer server() {
@@ -117,6 +135,7 @@ public final class TestingCapstanServer implements AutoCloseable {
     public void close() {
         try {
             stop();
+            destroyClusters();
         } finally {
             database.close();
             deleteRecursively(root);

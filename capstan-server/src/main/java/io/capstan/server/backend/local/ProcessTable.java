@@ -17,19 +17,19 @@ import java.util.Optional;
  * and so does everything it starts. This is how a control plane that was killed finds its clusters again, even
  * processes it started a moment before it died and never recorded.
  */
-final class ProcessTable {
+public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
 
     private ProcessTable() {}
 
     /** A process of a cluster: its id, its process group, and which cluster and node it belongs to. */
-    record MarkedProcess(long pid, long processGroup, String clusterId, String node) {
-        boolean isGroupLeader() {
+    public record MarkedProcess(long pid, long processGroup, String clusterId, String node) {
+        public boolean isGroupLeader() {
             return pid == processGroup;
         }
     }
 
-    static List<MarkedProcess> scan(String installation) {
+    public static List<MarkedProcess> scan(String installation) {
         List<MarkedProcess> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(
                 PROC, path -> isNumeric(path.getFileName().toString()))) {
