@@ -18,6 +18,8 @@ import picocli.CommandLine.Parameters;
             AccountCommand.ListAccounts.class,
             AccountCommand.Show.class,
             AccountCommand.Delete.class,
+            AccountCommand.Usage.class,
+            AccountCommand.SetQuota.class,
             AccountCommand.AddMember.class,
             AccountCommand.RemoveMember.class
         })
@@ -108,6 +110,73 @@ public final class AccountCommand {
             output.print(
                     java.util.Map.of("deleted", name),
                     () -> output.line("Deleted account " + name + " and destroyed its data key."));
+        }
+    }
+
+    @Command(name = "usage", description = "What an account uses of its quota now.")
+    public static final class Usage extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        public Usage(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            io.capstan.api.account.UsageView usage = client.usage(name);
+            output.print(
+                    usage,
+                    () -> output.table(
+                            List.of("ACCOUNT " + usage.account(), "USED", "QUOTA"),
+                            List.of(
+                                    List.of(
+                                            "clusters",
+                                            Integer.toString(usage.used().clusters()),
+                                            Integer.toString(usage.quota().clusters())),
+                                    List.of(
+                                            "workers",
+                                            Integer.toString(usage.used().workers()),
+                                            Integer.toString(usage.quota().workers())),
+                                    List.of(
+                                            "cores",
+                                            Integer.toString(usage.used().cores()),
+                                            Integer.toString(usage.quota().cores())))));
+        }
+    }
+
+    @Command(name = "set-quota", description = "Change an account's quota (its admins and server administrators).")
+    public static final class SetQuota extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--clusters", paramLabel = "N", description = "Concurrent clusters.")
+        Integer clusters;
+
+        @Option(names = "--workers", paramLabel = "N", description = "Workers over all clusters.")
+        Integer workers;
+
+        @Option(names = "--cores", paramLabel = "N", description = "Threads over all workers.")
+        Integer cores;
+
+        public SetQuota(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            AccountView updated = client.setQuota(
+                    name,
+                    new io.capstan.api.account.SetQuotaRequest(
+                            java.util.Optional.ofNullable(clusters),
+                            java.util.Optional.ofNullable(workers),
+                            java.util.Optional.ofNullable(cores)));
+            output.print(
+                    updated,
+                    () -> output.line("Account " + updated.name() + ": at most "
+                            + updated.quota().clusters() + " clusters, "
+                            + updated.quota().workers() + " workers, "
+                            + updated.quota().cores() + " cores."));
         }
     }
 

@@ -22,6 +22,9 @@ import picocli.CommandLine.ScopeType;
             AccountCommand.class,
             UserCommand.class,
             ClusterCommand.class,
+            EnvironmentCommand.class,
+            ConfigurationCommand.class,
+            NotebookCommand.class,
             AdminCommand.class
         })
 public final class CapstanCommand {}

@@ -93,6 +93,15 @@ public final class ClusterCommand {
                 description = "Makes retries of this create return" + " the same cluster (default: a new key per run).")
         String idempotencyKey;
 
+        @Option(
+                names = "--config",
+                paramLabel = "[ACCOUNT/]NAME",
+                description = "Start from a cluster" + " configuration; the flags given here override it.")
+        String configuration;
+
+        @Option(names = "--env", paramLabel = "[ACCOUNT/]NAME", description = "Software environment to run.")
+        String environment;
+
         @Option(names = "--no-wait", description = "Return as soon as the cluster is accepted.")
         boolean noWait;
 
@@ -116,7 +125,9 @@ public final class ClusterCommand {
                             .map(value -> parse(
                                     "--max-lifetime",
                                     () -> Durations.parse(value).toSeconds())),
-                    Optional.of(labels(labels)));
+                    labels.isEmpty() ? Optional.empty() : Optional.of(labels(labels)),
+                    Optional.ofNullable(configuration),
+                    Optional.ofNullable(environment));
             ClusterView created = client.createCluster(
                     request,
                     Optional.of(Optional.ofNullable(idempotencyKey)

@@ -11,6 +11,8 @@ import io.capstan.api.Role;
 import io.capstan.api.account.AccountView;
 import io.capstan.api.account.CreateAccountRequest;
 import io.capstan.api.account.SetMemberRequest;
+import io.capstan.api.account.SetQuotaRequest;
+import io.capstan.api.account.UsageView;
 import io.capstan.api.admin.DataKeyRotationView;
 import io.capstan.api.admin.KeyringStatus;
 import io.capstan.api.admin.MasterKeyRotationResult;
@@ -21,6 +23,15 @@ import io.capstan.api.cluster.ClusterEventView;
 import io.capstan.api.cluster.ClusterView;
 import io.capstan.api.cluster.CreateClusterRequest;
 import io.capstan.api.cluster.ScaleClusterRequest;
+import io.capstan.api.configuration.ConfigurationView;
+import io.capstan.api.configuration.CreateConfigurationRequest;
+import io.capstan.api.configuration.UpdateConfigurationRequest;
+import io.capstan.api.environment.CreateEnvironmentRequest;
+import io.capstan.api.environment.EnvironmentView;
+import io.capstan.api.environment.UpdateEnvironmentRequest;
+import io.capstan.api.notebook.NotebookView;
+import io.capstan.api.notebook.PushNotebookRequest;
+import io.capstan.api.notebook.UpdateNotebookRequest;
 import io.capstan.api.token.CreateTokenRequest;
 import io.capstan.api.token.CreatedToken;
 import io.capstan.api.token.TokenView;
@@ -222,6 +233,127 @@ public final class CapstanClient {
                         Optional.empty(),
                         new TypeReference<Items<ClusterEventView>>() {})
                 .items();
+    }
+
+    // Quotas
+
+    public AccountView setQuota(String account, SetQuotaRequest request) {
+        return call(
+                "PUT",
+                "/api/v1/accounts/" + segment(account) + "/quota",
+                Optional.of(request),
+                new TypeReference<AccountView>() {});
+    }
+
+    public UsageView usage(String account) {
+        return call(
+                "GET",
+                "/api/v1/accounts/" + segment(account) + "/usage",
+                Optional.empty(),
+                new TypeReference<UsageView>() {});
+    }
+
+    // Software environments
+
+    public EnvironmentView createEnvironment(CreateEnvironmentRequest request) {
+        return call("POST", "/api/v1/environments", Optional.of(request), new TypeReference<EnvironmentView>() {});
+    }
+
+    public List<EnvironmentView> listEnvironments() {
+        return call("GET", "/api/v1/environments", Optional.empty(), new TypeReference<Items<EnvironmentView>>() {})
+                .items();
+    }
+
+    public EnvironmentView showEnvironment(String account, String name) {
+        return call(
+                "GET",
+                shared("environments", account, name),
+                Optional.empty(),
+                new TypeReference<EnvironmentView>() {});
+    }
+
+    public EnvironmentView updateEnvironment(String account, String name, UpdateEnvironmentRequest request) {
+        return call(
+                "PATCH",
+                shared("environments", account, name),
+                Optional.of(request),
+                new TypeReference<EnvironmentView>() {});
+    }
+
+    public void deleteEnvironment(String account, String name) {
+        call("DELETE", shared("environments", account, name), Optional.empty(), new TypeReference<Void>() {});
+    }
+
+    // Cluster configurations
+
+    public ConfigurationView createConfiguration(CreateConfigurationRequest request) {
+        return call("POST", "/api/v1/configurations", Optional.of(request), new TypeReference<ConfigurationView>() {});
+    }
+
+    public List<ConfigurationView> listConfigurations() {
+        return call("GET", "/api/v1/configurations", Optional.empty(), new TypeReference<Items<ConfigurationView>>() {})
+                .items();
+    }
+
+    public ConfigurationView showConfiguration(String account, String name) {
+        return call(
+                "GET",
+                shared("configurations", account, name),
+                Optional.empty(),
+                new TypeReference<ConfigurationView>() {});
+    }
+
+    public ConfigurationView updateConfiguration(String account, String name, UpdateConfigurationRequest request) {
+        return call(
+                "PATCH",
+                shared("configurations", account, name),
+                Optional.of(request),
+                new TypeReference<ConfigurationView>() {});
+    }
+
+    public void deleteConfiguration(String account, String name) {
+        call("DELETE", shared("configurations", account, name), Optional.empty(), new TypeReference<Void>() {});
+    }
+
+    // Notebooks
+
+    public NotebookView pushNotebook(String account, String name, PushNotebookRequest request) {
+        return call(
+                "PUT", shared("notebooks", account, name), Optional.of(request), new TypeReference<NotebookView>() {});
+    }
+
+    public List<NotebookView> listNotebooks() {
+        return call("GET", "/api/v1/notebooks", Optional.empty(), new TypeReference<Items<NotebookView>>() {})
+                .items();
+    }
+
+    public NotebookView showNotebook(String account, String name) {
+        return call("GET", shared("notebooks", account, name), Optional.empty(), new TypeReference<NotebookView>() {});
+    }
+
+    /** The notebook's content, as it was pushed. */
+    public byte[] pullNotebook(String account, String name) {
+        HttpAnswer answer = send("GET", shared("notebooks", account, name) + "/content", Optional.empty(), new byte[0]);
+        if (answer.status() >= 400) {
+            throw new CapstanApiException(problemOf(answer));
+        }
+        return answer.body();
+    }
+
+    public NotebookView updateNotebook(String account, String name, UpdateNotebookRequest request) {
+        return call(
+                "PATCH",
+                shared("notebooks", account, name),
+                Optional.of(request),
+                new TypeReference<NotebookView>() {});
+    }
+
+    public void deleteNotebook(String account, String name) {
+        call("DELETE", shared("notebooks", account, name), Optional.empty(), new TypeReference<Void>() {});
+    }
+
+    private static String shared(String kind, String account, String name) {
+        return "/api/v1/" + kind + "/" + segment(account) + "/" + segment(name);
     }
 
     // Keyring administration

@@ -10,10 +10,15 @@ import io.capstan.server.auth.AuthFailureLimiter;
 import io.capstan.server.auth.Authenticator;
 import io.capstan.server.backend.local.LocalBackend;
 import io.capstan.server.cluster.ClusterLifecycle;
+import io.capstan.server.cluster.ClusterOptionsPolicy;
 import io.capstan.server.cluster.ClusterPki;
 import io.capstan.server.cluster.ClusterResource;
 import io.capstan.server.cluster.ClusterService;
 import io.capstan.server.cluster.ClusterSettings;
+import io.capstan.server.configuration.ConfigurationResource;
+import io.capstan.server.configuration.ConfigurationService;
+import io.capstan.server.environment.EnvironmentResource;
+import io.capstan.server.environment.EnvironmentService;
 import io.capstan.server.http.ApiRoute;
 import io.capstan.server.http.HttpApi;
 import io.capstan.server.http.JsonBodies;
@@ -27,6 +32,8 @@ import io.capstan.server.keyring.KeyringUnavailableException;
 import io.capstan.server.keyring.MasterKeySetting;
 import io.capstan.server.keyring.MasterKeySource;
 import io.capstan.server.logstore.LogStore;
+import io.capstan.server.notebook.NotebookResource;
+import io.capstan.server.notebook.NotebookService;
 import io.capstan.server.pki.Pem;
 import io.capstan.server.store.Database;
 import io.capstan.server.store.DatabaseSettings;
@@ -135,7 +142,8 @@ public final class CapstanServer implements AutoCloseable {
             JsonBodies bodies = new JsonBodies(config.maxRequestBytes());
             TokenService tokens = new TokenService(database.jdbi(), clock);
             UserService users = new UserService(database.jdbi(), keyring, clock);
-            AccountService accounts = new AccountService(database.jdbi(), keyring, clock);
+            AccountService accounts =
+                    new AccountService(database.jdbi(), keyring, config.defaultQuota(), config.quotaCeiling(), clock);
             ExecutorService background = Executors.newSingleThreadExecutor(daemon("capstan-keyring"));
             executors.add(background);
             ClusterSettings clusterSettings = config.clusters();
@@ -157,9 +165,19 @@ public final class CapstanServer implements AutoCloseable {
                     logStore,
                     lifecycle,
                     clusterSettings,
-                    (handle, account, excluding, workers, threads) -> {},
+                    AccountService::checkQuota,
                     backend.name(),
                     clock);
+            EnvironmentService environments =
+                    new EnvironmentService(database.jdbi(), logStore, config.defaultVisibility(), clock);
+            ConfigurationService configurations = new ConfigurationService(
+                    database.jdbi(),
+                    logStore,
+                    new ClusterOptionsPolicy(clusterSettings),
+                    config.defaultVisibility(),
+                    clock);
+            NotebookService notebooks =
+                    new NotebookService(database.jdbi(), keyring, logStore, config.defaultVisibility(), clock);
             DataKeyRotationService dataKeyRotations = new DataKeyRotationService(
                     database.jdbi(), keyring, encryptedColumns(), background, clock, config.rotationBatchSize());
 
@@ -171,7 +189,10 @@ public final class CapstanServer implements AutoCloseable {
                             new TokenResource(tokens, bodies),
                             new AccountResource(accounts, bodies),
                             new KeyringResource(keyring, dataKeyRotations, accounts, bodies),
-                            new ClusterResource(clusters, bodies)),
+                            new ClusterResource(clusters, bodies),
+                            new EnvironmentResource(environments, bodies),
+                            new ConfigurationResource(configurations, bodies),
+                            new NotebookResource(notebooks, bodies)),
                     new Authenticator(tokens),
                     new AuthFailureLimiter(config.authFailureLimit(), config.authFailureWindow(), clock),
                     meters);
@@ -179,7 +200,8 @@ public final class CapstanServer implements AutoCloseable {
 
             Javalin javalin = Javalin.create(javalinConfig -> {
                 api.configure(javalinConfig);
-                javalinConfig.http.maxRequestSize = config.maxRequestBytes();
+                // Bodies are read and bounded by JsonBodies, per route; this is only Javalin's own outer bound.
+                javalinConfig.http.maxRequestSize = Math.max(config.maxRequestBytes(), 16L * 1024 * 1024);
                 if (config.tlsEnabled()) {
                     java.security.KeyStore keyStore = tlsKeyStore(config);
                     javalinConfig.jetty.addConnector(
@@ -207,6 +229,7 @@ public final class CapstanServer implements AutoCloseable {
         List<EncryptedColumn> columns = new ArrayList<>(UserService.ENCRYPTED_COLUMNS);
         columns.addAll(ClusterPki.ENCRYPTED_COLUMNS);
         columns.addAll(LogStore.ENCRYPTED_COLUMNS);
+        columns.addAll(NotebookService.ENCRYPTED_COLUMNS);
         return List.copyOf(columns);
     }
 

@@ -2,6 +2,8 @@ package io.capstan.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.capstan.api.Visibility;
+import io.capstan.api.account.Quota;
 import io.capstan.server.cluster.ClusterSettings;
 import io.capstan.server.internal.Secret;
 import io.capstan.server.keyring.MasterKeySetting;
@@ -30,7 +32,10 @@ public record ServerConfig(
         Duration authFailureWindow,
         MasterKeySetting masterKey,
         int rotationBatchSize,
-        ClusterSettings clusters) {
+        ClusterSettings clusters,
+        Visibility defaultVisibility,
+        Quota defaultQuota,
+        Quota quotaCeiling) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_LISTEN_PORT = 8900;
@@ -45,6 +50,9 @@ public record ServerConfig(
         requireNonNull(authFailureWindow, "authFailureWindow is null");
         requireNonNull(masterKey, "masterKey is null");
         requireNonNull(clusters, "clusters is null");
+        requireNonNull(defaultVisibility, "defaultVisibility is null");
+        requireNonNull(defaultQuota, "defaultQuota is null");
+        requireNonNull(quotaCeiling, "quotaCeiling is null");
     }
 
     /**
@@ -66,7 +74,10 @@ public record ServerConfig(
                 Duration.ofMinutes(1),
                 MasterKeySetting.defaultSetting(),
                 200,
-                ClusterSettings.defaults());
+                ClusterSettings.defaults(),
+                Visibility.PUBLIC,
+                new Quota(5, 20, 40),
+                new Quota(100, 1000, 4000));
     }
 
     static Path defaultDataDirectory(Map<String, String> environment) {
@@ -105,6 +116,11 @@ public record ServerConfig(
             throw new InvalidConfigException("the failed-authentication limit must be positive");
         }
         clusters.validate();
+        if (defaultQuota.clusters() > quotaCeiling.clusters()
+                || defaultQuota.workers() > quotaCeiling.workers()
+                || defaultQuota.cores() > quotaCeiling.cores()) {
+            throw new InvalidConfigException("the default account quota is above the quota ceiling");
+        }
         if (rotationBatchSize < 1) {
             throw new InvalidConfigException("the data key rotation batch size must be positive");
         }
@@ -146,6 +162,9 @@ public record ServerConfig(
         private MasterKeySetting masterKey;
         private int rotationBatchSize;
         private ClusterSettings clusters;
+        private Visibility defaultVisibility;
+        private Quota defaultQuota;
+        private Quota quotaCeiling;
 
         private Builder(ServerConfig config) {
             listenHost = config.listenHost;
@@ -162,6 +181,20 @@ public record ServerConfig(
             masterKey = config.masterKey;
             rotationBatchSize = config.rotationBatchSize;
             clusters = config.clusters;
+            defaultVisibility = config.defaultVisibility;
+            defaultQuota = config.defaultQuota;
+            quotaCeiling = config.quotaCeiling;
+        }
+
+        public Builder defaultVisibility(Visibility visibility) {
+            this.defaultVisibility = visibility;
+            return this;
+        }
+
+        public Builder quotas(Quota defaults, Quota ceiling) {
+            this.defaultQuota = defaults;
+            this.quotaCeiling = ceiling;
+            return this;
         }
 
         public Builder clusters(ClusterSettings settings) {
@@ -237,7 +270,10 @@ public record ServerConfig(
                     authFailureWindow,
                     masterKey,
                     rotationBatchSize,
-                    clusters);
+                    clusters,
+                    defaultVisibility,
+                    defaultQuota,
+                    quotaCeiling);
         }
     }
 

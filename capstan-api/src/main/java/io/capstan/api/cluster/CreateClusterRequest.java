@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * Creates a cluster. Every member is optional; the server fills in its defaults (2 workers, 2 threads and 4 GiB
  * each, 20 minutes idle timeout, 24 hours maximum lifetime). {@code account} is needed only by users of several
- * accounts.
+ * accounts. {@code configuration} applies a named configuration (own account's, or {@code account/name} of a public
+ * one), and the explicit members override it; {@code environment} names the software environment the same way.
  */
 public record CreateClusterRequest(
         Optional<String> name,
@@ -16,10 +17,14 @@ public record CreateClusterRequest(
         Optional<Long> memoryPerWorkerBytes,
         Optional<Long> idleTimeoutSeconds,
         Optional<Long> maxLifetimeSeconds,
-        Optional<Map<String, String>> labels) {
+        Optional<Map<String, String>> labels,
+        Optional<String> configuration,
+        Optional<String> environment) {
 
     public static CreateClusterRequest defaults() {
         return new CreateClusterRequest(
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),

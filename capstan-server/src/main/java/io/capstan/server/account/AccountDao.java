@@ -20,20 +20,25 @@ public interface AccountDao {
             JOIN users u ON u.id = m.user_id
             """;
 
-    @SqlUpdate("INSERT INTO accounts (id, name, created_at) VALUES (:id, :name, :createdAt)")
+    String COLUMNS = "id, name, created_at, quota_clusters, quota_workers, quota_cores";
+
+    @SqlUpdate("""
+            INSERT INTO accounts (id, name, created_at, quota_clusters, quota_workers, quota_cores)
+            VALUES (:id, :name, :createdAt, :quotaClusters, :quotaWorkers, :quotaCores)
+            """)
     void insert(@BindMethods Account account);
 
-    @SqlQuery("SELECT id, name, created_at FROM accounts WHERE name = :name")
+    @SqlQuery("SELECT " + COLUMNS + " FROM accounts WHERE name = :name")
     Optional<Account> findByName(@Bind("name") String name);
 
-    @SqlQuery("SELECT id, name, created_at FROM accounts WHERE id = :id")
+    @SqlQuery("SELECT " + COLUMNS + " FROM accounts WHERE id = :id")
     Optional<Account> findById(@Bind("id") String id);
 
-    @SqlQuery("SELECT id, name, created_at FROM accounts ORDER BY name")
+    @SqlQuery("SELECT " + COLUMNS + " FROM accounts ORDER BY name")
     List<Account> list();
 
     @SqlQuery("""
-            SELECT a.id, a.name, a.created_at FROM accounts a
+            SELECT a.id, a.name, a.created_at, a.quota_clusters, a.quota_workers, a.quota_cores FROM accounts a
             JOIN memberships m ON m.account_id = a.id
             WHERE m.user_id = :userId ORDER BY a.name
             """)
@@ -61,6 +66,16 @@ public interface AccountDao {
     /** Serialises the changes to one account's clusters (names, quotas) across threads and servers. */
     @SqlQuery("SELECT id FROM accounts WHERE id = :id FOR UPDATE")
     Optional<String> lock(@Bind("id") String id);
+
+    @SqlUpdate("""
+            UPDATE accounts SET quota_clusters = :clusters, quota_workers = :workers, quota_cores = :cores
+            WHERE id = :id
+            """)
+    int setQuota(
+            @Bind("id") String id,
+            @Bind("clusters") int clusters,
+            @Bind("workers") int workers,
+            @Bind("cores") int cores);
 
     @SqlUpdate("DELETE FROM accounts WHERE id = :id")
     int delete(@Bind("id") String id);

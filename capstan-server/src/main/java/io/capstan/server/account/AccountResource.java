@@ -6,6 +6,8 @@ import io.capstan.api.Items;
 import io.capstan.api.account.AccountView;
 import io.capstan.api.account.CreateAccountRequest;
 import io.capstan.api.account.SetMemberRequest;
+import io.capstan.api.account.SetQuotaRequest;
+import io.capstan.api.account.UsageView;
 import io.capstan.server.http.Access;
 import io.capstan.server.http.ApiRoute;
 import io.capstan.server.http.JsonBodies;
@@ -54,6 +56,20 @@ public final class AccountResource implements RouteProvider {
                             accounts.delete(Requests.caller(ctx), ctx.pathParam("account"));
                             ctx.status(204);
                         }),
+                ApiRoute.put("/api/v1/accounts/{account}/quota")
+                        .access(Access.ADMIN)
+                        .summary("Change an account's quota (its admins and server administrators)")
+                        .accepts(SetQuotaRequest.class)
+                        .returns(AccountView.class)
+                        .handle(ctx -> ctx.json(accounts.setQuota(
+                                Requests.caller(ctx),
+                                ctx.pathParam("account"),
+                                bodies.read(ctx, SetQuotaRequest.class)))),
+                ApiRoute.get("/api/v1/accounts/{account}/usage")
+                        .access(Access.READ)
+                        .summary("What the account uses of its quota now")
+                        .returns(UsageView.class)
+                        .handle(ctx -> ctx.json(accounts.usage(Requests.caller(ctx), ctx.pathParam("account")))),
                 ApiRoute.put("/api/v1/accounts/{account}/members/{username}")
                         .access(Access.ADMIN)
                         .summary("Add a member to an account, or change their role")

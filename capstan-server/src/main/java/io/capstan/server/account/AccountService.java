@@ -6,9 +6,13 @@ import io.capstan.api.Role;
 import io.capstan.api.account.AccountView;
 import io.capstan.api.account.CreateAccountRequest;
 import io.capstan.api.account.MemberView;
+import io.capstan.api.account.Quota;
 import io.capstan.api.account.SetMemberRequest;
+import io.capstan.api.account.SetQuotaRequest;
+import io.capstan.api.account.UsageView;
 import io.capstan.server.CapstanException;
 import io.capstan.server.auth.Caller;
+import io.capstan.server.cluster.ClusterDao;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
 import io.capstan.server.keyring.Keyring;
@@ -30,11 +34,15 @@ import org.jdbi.v3.core.Jdbi;
 public final class AccountService {
     private final Jdbi jdbi;
     private final Keyring keyring;
+    private final Quota defaultQuota;
+    private final Quota quotaCeiling;
     private final Clock clock;
 
-    public AccountService(Jdbi jdbi, Keyring keyring, Clock clock) {
+    public AccountService(Jdbi jdbi, Keyring keyring, Quota defaultQuota, Quota quotaCeiling, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.keyring = requireNonNull(keyring, "keyring is null");
+        this.defaultQuota = requireNonNull(defaultQuota, "defaultQuota is null");
+        this.quotaCeiling = requireNonNull(quotaCeiling, "quotaCeiling is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -43,7 +51,13 @@ public final class AccountService {
             throw CapstanException.forbidden("only server administrators create accounts");
         }
         String name = Names.requireSlug("name", request.name());
-        Account account = new Account(Ids.newId("acc"), name, clock.instant());
+        Account account = new Account(
+                Ids.newId("acc"),
+                name,
+                clock.instant(),
+                defaultQuota.clusters(),
+                defaultQuota.workers(),
+                defaultQuota.cores());
         try {
             return jdbi.inTransaction(handle -> {
                 AccountDao accounts = handle.attach(AccountDao.class);
@@ -97,6 +111,76 @@ public final class AccountService {
             return found;
         });
         keyring.destroy(account.id());
+    }
+
+    /**
+     * Changes an account's quota; server administrators and the account's own admins may, within the server's
+     * ceiling. Clusters already running keep running; the new quota holds for what comes next.
+     */
+    public AccountView setQuota(Caller caller, String name, SetQuotaRequest request) {
+        return jdbi.inTransaction(handle -> {
+            Account account = managedAccount(handle, caller, name);
+            int clusters =
+                    bounded("clusters", request.clusters().orElse(account.quotaClusters()), quotaCeiling.clusters());
+            int workers = bounded("workers", request.workers().orElse(account.quotaWorkers()), quotaCeiling.workers());
+            int cores = bounded("cores", request.cores().orElse(account.quotaCores()), quotaCeiling.cores());
+            handle.attach(AccountDao.class).setQuota(account.id(), clusters, workers, cores);
+            return view(
+                    handle,
+                    handle.attach(AccountDao.class).findById(account.id()).orElseThrow());
+        });
+    }
+
+    /** What an account uses of its quota now, for its members and server administrators. */
+    public UsageView usage(Caller caller, String name) {
+        return jdbi.withHandle(handle -> {
+            Account account = visibleAccount(handle, caller, name);
+            ClusterDao.Usage used = handle.attach(ClusterDao.class).usage(account.id(), "");
+            return new UsageView(
+                    account.name(), quota(account), new Quota((int) used.clusters(), (int) used.workers(), (int)
+                            used.cores()));
+        });
+    }
+
+    /**
+     * Refuses, with {@code quota_exceeded} naming the limit and the current use, a cluster (or a new size of one)
+     * that would take the account over its quota. Runs inside the transaction that holds the account's row lock,
+     * so concurrent requests see each other's clusters.
+     */
+    public static void checkQuota(
+            Handle handle, Account account, Optional<String> excludingCluster, int workers, int threads) {
+        ClusterDao.Usage used = handle.attach(ClusterDao.class).usage(account.id(), excludingCluster.orElse(""));
+        long clusters = used.clusters() + 1;
+        if (clusters > account.quotaClusters()) {
+            throw quotaExceeded("clusters", account.quotaClusters(), used.clusters(), 1);
+        }
+        if (used.workers() + workers > account.quotaWorkers()) {
+            throw quotaExceeded("workers", account.quotaWorkers(), used.workers(), workers);
+        }
+        if (used.cores() + threads > account.quotaCores()) {
+            throw quotaExceeded("cores", account.quotaCores(), used.cores(), threads);
+        }
+    }
+
+    private static CapstanException quotaExceeded(String resource, long limit, long current, long requested) {
+        return new CapstanException(
+                io.capstan.api.ErrorCode.QUOTA_EXCEEDED,
+                "the account's quota of " + limit + " " + resource + " would be exceeded: " + current + " in use, "
+                        + requested + " more asked for",
+                Optional.empty(),
+                java.util.Map.of("resource", resource, "limit", limit, "current", current, "requested", requested));
+    }
+
+    private static int bounded(String field, int value, int ceiling) {
+        if (value < 0 || value > ceiling) {
+            throw CapstanException.invalidField(
+                    field, "'" + field + "' must be between 0 and " + ceiling + ", the server's ceiling");
+        }
+        return value;
+    }
+
+    private static Quota quota(Account account) {
+        return new Quota(account.quotaClusters(), account.quotaWorkers(), account.quotaCores());
     }
 
     public AccountView setMember(Caller caller, String accountName, String username, SetMemberRequest request) {
@@ -158,6 +242,6 @@ public final class AccountService {
         List<MemberView> members = handle.attach(AccountDao.class).members(account.id()).stream()
                 .map(member -> new MemberView(member.username(), member.role(), member.createdAt()))
                 .toList();
-        return new AccountView(account.id(), account.name(), account.createdAt(), members);
+        return new AccountView(account.id(), account.name(), account.createdAt(), members, quota(account));
     }
 }

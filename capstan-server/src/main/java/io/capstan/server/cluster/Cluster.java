@@ -29,4 +29,7 @@ public record Cluster(
         Optional<Instant> stoppedAt,
         Instant expiresAt,
         Instant lastActivityAt,
-        int workerRestarts) {}
+        int workerRestarts,
+        Optional<String> environmentId,
+        Optional<String> pythonExecutable,
+        Optional<String> configurationId) {}

@@ -21,14 +21,16 @@ public interface ClusterDao {
             id, account_id, creator_id, name, state, state_reason, workers, threads_per_worker,
             memory_per_worker_bytes, idle_timeout_seconds, max_lifetime_seconds, labels, backend, scheduler_address,
             ca_certificate, ca_key_ciphertext, idempotency_key, request_fingerprint, created_at, started_at,
-            stopped_at, expires_at, last_activity_at, worker_restarts
+            stopped_at, expires_at, last_activity_at, worker_restarts, environment_id, python_executable,
+            configuration_id
             """;
 
     @SqlUpdate("INSERT INTO clusters (" + COLUMNS + """
             ) VALUES (:id, :accountId, :creatorId, :name, :state, :stateReason, :workers, :threadsPerWorker,
             :memoryPerWorkerBytes, :idleTimeoutSeconds, :maxLifetimeSeconds, :labels, :backend, :schedulerAddress,
             :caCertificate, :caKeyCiphertext, :idempotencyKey, :requestFingerprint, :createdAt, :startedAt,
-            :stoppedAt, :expiresAt, :lastActivityAt, :workerRestarts)
+            :stoppedAt, :expiresAt, :lastActivityAt, :workerRestarts, :environmentId, :pythonExecutable,
+            :configurationId)
             """)
     void insert(@BindMethods Cluster cluster);
 
@@ -98,6 +100,19 @@ public interface ClusterDao {
 
     @SqlUpdate("UPDATE clusters SET worker_restarts = worker_restarts + :count WHERE id = :id")
     int addWorkerRestarts(@Bind("id") String id, @Bind("count") int count);
+
+    /** What the account's clusters that hold resources use: clusters, workers, cores; without one cluster. */
+    @SqlQuery("""
+            SELECT count(*) AS clusters, COALESCE(sum(workers), 0) AS workers,
+                COALESCE(sum(workers * threads_per_worker), 0) AS cores
+            FROM clusters
+            WHERE account_id = :account AND id <> :excluding AND state IN ('PENDING', 'STARTING', 'RUNNING', 'SCALING')
+            """)
+    @RegisterConstructorMapper(Usage.class)
+    Usage usage(@Bind("account") String accountId, @Bind("excluding") String excludingClusterId);
+
+    /** Resources in use: clusters, workers, cores. */
+    record Usage(long clusters, long workers, long cores) {}
 
     @SqlUpdate("DELETE FROM clusters WHERE id = :id AND state IN ('STOPPED', 'FAILED')")
     int delete(@Bind("id") String id);

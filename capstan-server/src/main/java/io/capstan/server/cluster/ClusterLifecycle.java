@@ -371,7 +371,7 @@ public final class ClusterLifecycle implements AutoCloseable {
                 cluster.workers(),
                 cluster.threadsPerWorker(),
                 cluster.memoryPerWorkerBytes(),
-                settings.pythonExecutable(),
+                cluster.pythonExecutable().map(java.nio.file.Path::of).orElse(settings.pythonExecutable()),
                 cluster.caCertificate(),
                 node -> pki.issueNode(
                         jdbi.onDemand(ClusterDao.class).find(cluster.id()).orElseThrow(), node),

@@ -15,6 +15,10 @@ import io.capstan.server.account.Account;
 import io.capstan.server.account.AccountDao;
 import io.capstan.server.account.Membership;
 import io.capstan.server.auth.Caller;
+import io.capstan.server.configuration.Configuration;
+import io.capstan.server.configuration.ConfigurationService;
+import io.capstan.server.environment.Environment;
+import io.capstan.server.environment.EnvironmentService;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
 import io.capstan.server.logstore.LogEntry;
@@ -31,8 +35,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import tools.jackson.core.type.TypeReference;
@@ -44,17 +46,13 @@ import tools.jackson.core.type.TypeReference;
  * admins any of the account's.
  */
 public final class ClusterService {
-    private static final Pattern LABEL_KEY = Pattern.compile("[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?");
-    private static final int MAX_LABELS = 32;
-    private static final int MAX_LABEL_VALUE = 255;
-    private static final long MIN_MEMORY = 128L * 1024 * 1024;
-    private static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
 
     private final Jdbi jdbi;
     private final ClusterPki pki;
     private final LogStore logStore;
     private final ClusterLifecycle lifecycle;
     private final ClusterSettings settings;
+    private final ClusterOptionsPolicy policy;
     private final QuotaCheck quotas;
     private final String backend;
     private final Clock clock;
@@ -79,6 +77,7 @@ public final class ClusterService {
         this.logStore = requireNonNull(logStore, "logStore is null");
         this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.policy = new ClusterOptionsPolicy(settings);
         this.quotas = requireNonNull(quotas, "quotas is null");
         this.backend = requireNonNull(backend, "backend is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -89,10 +88,23 @@ public final class ClusterService {
 
     public Created create(Caller caller, CreateClusterRequest request, Optional<String> idempotencyKey) {
         idempotencyKey.ifPresent(ClusterService::validateIdempotencyKey);
-        Options options = options(request);
         String fingerprint = fingerprint(request);
         Created created = jdbi.inTransaction(handle -> {
             Account account = accountFor(handle, caller, request.account());
+            Optional<Configuration> configuration = request.configuration()
+                    .map(reference -> ConfigurationService.resolve(handle, caller, reference, account));
+            CreateClusterRequest merged = configuration
+                    .map(found -> ConfigurationService.apply(found, request))
+                    .orElse(request);
+            ClusterOptionsPolicy.Options options = policy.resolve(merged);
+            Optional<Environment> environment = merged.environment()
+                    .map(reference -> EnvironmentService.resolve(handle, caller, reference, account));
+            if (environment.isPresent() && environment.get().pythonExecutable().isEmpty()) {
+                throw CapstanException.invalidField(
+                        "environment",
+                        "environment '" + environment.get().name()
+                                + "' names only an image; the local backend runs a Python interpreter of this machine");
+            }
             handle.attach(AccountDao.class).lock(account.id());
             ClusterDao clusters = handle.attach(ClusterDao.class);
             if (idempotencyKey.isPresent()) {
@@ -143,7 +155,10 @@ public final class ClusterService {
                     Optional.empty(),
                     expiresAt,
                     now,
-                    0);
+                    0,
+                    environment.map(Environment::id),
+                    environment.flatMap(Environment::pythonExecutable),
+                    configuration.map(Configuration::id));
             clusters.insert(cluster);
             logStore.event(
                     handle,
@@ -361,80 +376,6 @@ public final class ClusterService {
                 cluster.startedAt(),
                 cluster.stoppedAt(),
                 cluster.expiresAt());
-    }
-
-    /** The options of a request, validated, with the defaults filled in. */
-    record Options(
-            int workers,
-            int threads,
-            long memoryBytes,
-            Duration idleTimeout,
-            Duration maxLifetime,
-            Map<String, String> labels) {}
-
-    private Options options(CreateClusterRequest request) {
-        int workers = request.workers().orElse(settings.defaultWorkers());
-        if (workers < 0 || workers > settings.maxWorkers()) {
-            throw CapstanException.invalidField("workers", "'workers' must be between 0 and " + settings.maxWorkers());
-        }
-        int threads = request.threadsPerWorker().orElse(settings.defaultThreadsPerWorker());
-        if (threads < 1 || threads > settings.maxThreadsPerWorker()) {
-            throw CapstanException.invalidField(
-                    "threadsPerWorker", "'threadsPerWorker' must be between 1 and " + settings.maxThreadsPerWorker());
-        }
-        long memory = request.memoryPerWorkerBytes().orElse(settings.defaultMemoryPerWorkerBytes());
-        if (memory < MIN_MEMORY || memory > settings.maxMemoryPerWorkerBytes()) {
-            throw CapstanException.invalidField(
-                    "memoryPerWorkerBytes",
-                    "'memoryPerWorkerBytes' must be between " + MIN_MEMORY + " and "
-                            + settings.maxMemoryPerWorkerBytes());
-        }
-        long lifetimeSeconds = request.maxLifetimeSeconds()
-                .orElse(settings.defaultMaxLifetime().toSeconds());
-        if (lifetimeSeconds < MIN_LIFETIME.toSeconds()
-                || lifetimeSeconds > settings.maxLifetime().toSeconds()) {
-            throw CapstanException.invalidField(
-                    "maxLifetimeSeconds",
-                    "'maxLifetimeSeconds' must be between " + MIN_LIFETIME.toSeconds() + " and "
-                            + settings.maxLifetime().toSeconds());
-        }
-        Duration maxLifetime = Duration.ofSeconds(lifetimeSeconds);
-        Duration idleTimeout =
-                request.idleTimeoutSeconds().map(Duration::ofSeconds).orElse(settings.defaultIdleTimeout());
-        if (idleTimeout.compareTo(settings.minIdleTimeout()) < 0 || idleTimeout.compareTo(settings.maxLifetime()) > 0) {
-            throw CapstanException.invalidField(
-                    "idleTimeoutSeconds",
-                    "'idleTimeoutSeconds' must be between "
-                            + settings.minIdleTimeout().toSeconds() + " and "
-                            + settings.maxLifetime().toSeconds());
-        }
-        return new Options(workers, threads, memory, idleTimeout, maxLifetime, labels(request.labels()));
-    }
-
-    private static Map<String, String> labels(Optional<Map<String, String>> requested) {
-        Map<String, String> labels = new TreeMap<>();
-        Map<String, String> given = requested.orElse(Map.of());
-        if (given.size() > MAX_LABELS) {
-            throw CapstanException.invalidField("labels", "at most " + MAX_LABELS + " labels");
-        }
-        for (Map.Entry<String, String> label : given.entrySet()) {
-            if (label.getKey() == null || !LABEL_KEY.matcher(label.getKey()).matches()) {
-                throw CapstanException.invalidField(
-                        "labels",
-                        "label keys are 1 to 63 lowercase letters, digits, '.',"
-                                + " '_', '/' or '-', starting and ending with a letter or digit");
-            }
-            String value = label.getValue();
-            if (value == null
-                    || value.length() > MAX_LABEL_VALUE
-                    || value.chars().anyMatch(Character::isISOControl)) {
-                throw CapstanException.invalidField(
-                        "labels",
-                        "label values are at most " + MAX_LABEL_VALUE + " characters without control characters");
-            }
-            labels.put(label.getKey(), value);
-        }
-        return labels;
     }
 
     private static void validateIdempotencyKey(String key) {

@@ -29,7 +29,12 @@ public final class JsonBodies {
     }
 
     public <T> T read(Context ctx, Class<T> type) {
-        return parse(type, bytes(ctx, maxBytes, "application/json"));
+        return read(ctx, type, maxBytes);
+    }
+
+    /** For the few routes whose bodies may be larger than the server's usual limit, such as notebooks. */
+    public <T> T read(Context ctx, Class<T> type, long limit) {
+        return parse(type, bytes(ctx, limit, "application/json"));
     }
 
     /** The raw body, bounded by {@code limit} bytes, after checking its content type. */

@@ -68,7 +68,25 @@ class TestAuthentication {
             Map.entry("POST /api/v1/clusters/{id}/stop", Access.CLUSTERS),
             Map.entry("DELETE /api/v1/clusters/{id}", Access.CLUSTERS),
             Map.entry("POST /api/v1/clusters/{id}/client-certificates", Access.CLUSTERS),
-            Map.entry("GET /api/v1/clusters/{id}/events", Access.READ));
+            Map.entry("GET /api/v1/clusters/{id}/events", Access.READ),
+            Map.entry("PUT /api/v1/accounts/{account}/quota", Access.ADMIN),
+            Map.entry("GET /api/v1/accounts/{account}/usage", Access.READ),
+            Map.entry("POST /api/v1/environments", Access.CLUSTERS),
+            Map.entry("GET /api/v1/environments", Access.READ),
+            Map.entry("GET /api/v1/environments/{account}/{name}", Access.READ),
+            Map.entry("PATCH /api/v1/environments/{account}/{name}", Access.CLUSTERS),
+            Map.entry("DELETE /api/v1/environments/{account}/{name}", Access.CLUSTERS),
+            Map.entry("POST /api/v1/configurations", Access.CLUSTERS),
+            Map.entry("GET /api/v1/configurations", Access.READ),
+            Map.entry("GET /api/v1/configurations/{account}/{name}", Access.READ),
+            Map.entry("PATCH /api/v1/configurations/{account}/{name}", Access.CLUSTERS),
+            Map.entry("DELETE /api/v1/configurations/{account}/{name}", Access.CLUSTERS),
+            Map.entry("PUT /api/v1/notebooks/{account}/{name}", Access.CLUSTERS),
+            Map.entry("GET /api/v1/notebooks", Access.READ),
+            Map.entry("GET /api/v1/notebooks/{account}/{name}", Access.READ),
+            Map.entry("GET /api/v1/notebooks/{account}/{name}/content", Access.READ),
+            Map.entry("PATCH /api/v1/notebooks/{account}/{name}", Access.CLUSTERS),
+            Map.entry("DELETE /api/v1/notebooks/{account}/{name}", Access.CLUSTERS));
 
     @ParameterizedTest
     @EnumSource(TestingDatabase.Kind.class)

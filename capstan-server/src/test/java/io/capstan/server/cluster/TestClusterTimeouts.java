@@ -47,7 +47,9 @@ class TestClusterTimeouts {
                 Optional.of(512L * 1024 * 1024),
                 Optional.of(idleSeconds),
                 Optional.of(lifetimeSeconds),
-                Optional.of(Map.of()));
+                Optional.of(Map.of()),
+                Optional.empty(),
+                Optional.empty());
     }
 
     @Test

@@ -42,7 +42,7 @@ class TestStore {
             UserDao users = store.database.jdbi().onDemand(UserDao.class);
             AccountDao accounts = store.database.jdbi().onDemand(AccountDao.class);
             User alice = new User(Ids.newId("usr"), "alice", EMAIL, false, NOW);
-            Account team = new Account(Ids.newId("acc"), "team-a", NOW);
+            Account team = new Account(Ids.newId("acc"), "team-a", NOW, 5, 20, 40);
 
             users.insert(alice);
             accounts.insert(team);

@@ -26,7 +26,9 @@ public final class Clusters {
                 Optional.of(512L * 1024 * 1024),
                 Optional.empty(),
                 Optional.empty(),
-                Optional.of(Map.of()));
+                Optional.of(Map.of()),
+                Optional.empty(),
+                Optional.empty());
     }
 
     public static ClusterView createRunning(CapstanClient client, String name, int workers) {

@@ -1,0 +1,4 @@
+package io.capstan.api.account;
+
+/** An account's use of its quota right now. */
+public record UsageView(String account, Quota quota, Quota used) {}
