@@ -63,7 +63,7 @@ final class KeyringBenchmark {
 
             rotation(directory, keyring, value, rows);
         } finally {
-            deleteRecursively(directory);
+            Folders.deleteRecursively(directory);
         }
     }
 
@@ -113,14 +113,6 @@ final class KeyringBenchmark {
         } finally {
             executor.shutdownNow();
             database.close();
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws java.io.IOException {
-        try (var walk = Files.walk(path)) {
-            for (Path file : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
         }
     }
 }

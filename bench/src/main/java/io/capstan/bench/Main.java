@@ -11,8 +11,10 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (name) {
             case "keyring" -> KeyringBenchmark.run(rest);
+            case "cluster-start" -> ClusterStartBenchmark.run(rest);
+            case "pki" -> PkiBenchmark.run(rest);
             default -> {
-                System.err.println("unknown benchmark '" + name + "'; known: keyring");
+                System.err.println("unknown benchmark '" + name + "'; known: keyring, cluster-start, pki");
                 System.exit(2);
             }
         }

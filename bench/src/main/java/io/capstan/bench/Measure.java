@@ -1,6 +1,9 @@
 package io.capstan.bench;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
 /** Runs an operation repeatedly for a fixed time on one thread and reports operations per second. */
 final class Measure {
@@ -25,5 +28,46 @@ final class Measure {
             now = System.nanoTime();
         }
         return operations / ((now - start) / 1e9);
+    }
+
+    /** The spread of timings of one thing measured several times. The 95th percentile is by nearest rank. */
+    record Timings(int count, Duration min, Duration median, Duration p95, Duration max, Duration total) {
+        static Timings of(List<Duration> samples) {
+            if (samples.isEmpty()) {
+                throw new IllegalArgumentException("no samples");
+            }
+            List<Duration> sorted = samples.stream().sorted().toList();
+            int count = sorted.size();
+            Duration median = count % 2 == 1
+                    ? sorted.get(count / 2)
+                    : sorted.get(count / 2 - 1).plus(sorted.get(count / 2)).dividedBy(2);
+            Duration p95 = sorted.get((int) Math.ceil(0.95 * count) - 1);
+            Duration total = sorted.stream().reduce(Duration.ZERO, Duration::plus);
+            return new Timings(count, sorted.get(0), median, p95, sorted.get(count - 1), total);
+        }
+
+        double perSecond() {
+            return count / (total.toNanos() / 1e9);
+        }
+    }
+
+    static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.2f s", duration.toNanos() / 1e9);
+    }
+
+    static String milliseconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.2f ms", duration.toNanos() / 1e6);
+    }
+
+    /** The processors and the one-minute load average, so a reader can tell a quiet machine from a busy one. */
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage();
+    }
+
+    static String loadAverage() {
+        return String.format(
+                Locale.ROOT,
+                "%.2f",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 }
