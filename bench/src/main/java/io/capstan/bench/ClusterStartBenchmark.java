@@ -166,6 +166,8 @@ final class ClusterStartBenchmark {
                             Optional.empty(),
                             Optional.empty(),
                             Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
                             Optional.empty()),
                     Optional.empty());
             clusterId = Optional.of(created.id());

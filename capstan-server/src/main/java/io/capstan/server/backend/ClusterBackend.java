@@ -16,10 +16,21 @@ public interface ClusterBackend {
     void start(ClusterSpec spec);
 
     /**
-     * Brings the running workers to {@code spec.workers()}: starts new ones (also to replace workers that died)
-     * and stops surplus ones. Returns how many died since the last call and were replaced.
+     * Brings the running workers to {@code spec.workers()}: starts new ones (also to replace workers that died),
+     * stops surplus ones, and restarts those that passed their memory limit. Says what it had to repair.
      */
-    int reconcileWorkers(ClusterSpec spec);
+    WorkerRepairs reconcileWorkers(ClusterSpec spec);
+
+    /** Workers that died since the last call, and workers restarted because they passed their memory limit. */
+    record WorkerRepairs(int died, java.util.List<String> restartedForMemory) {
+        public WorkerRepairs {
+            restartedForMemory = java.util.List.copyOf(restartedForMemory);
+        }
+
+        public static WorkerRepairs none() {
+            return new WorkerRepairs(0, java.util.List.of());
+        }
+    }
 
     /** What runs of the cluster now. Cheap enough to be called every second. */
     ClusterObservation observe(String clusterId);

@@ -191,8 +191,9 @@ public final class ClusterLifecycle implements AutoCloseable {
             fail(cluster, observed.problem().orElse("the scheduler exited while starting"));
             return;
         }
-        int died = backend.reconcileWorkers(spec(cluster));
-        if (tooManyDeaths(cluster, died)) {
+        ClusterBackend.WorkerRepairs repairs = backend.reconcileWorkers(spec(cluster));
+        record(cluster, repairs);
+        if (tooManyDeaths(cluster, repairs.died())) {
             return;
         }
         Optional<SchedulerStatistics> statistics = observed.statistics();
@@ -221,16 +222,9 @@ public final class ClusterLifecycle implements AutoCloseable {
             fail(cluster, observed.problem().orElse("the scheduler is gone"));
             return;
         }
-        int died = backend.reconcileWorkers(spec(cluster));
-        if (died > 0) {
-            logStore.event(
-                    cluster.accountId(),
-                    cluster.id(),
-                    "worker",
-                    died + (died == 1 ? " worker" : " workers") + " exited and " + (died == 1 ? "was" : "were")
-                            + " replaced");
-        }
-        if (tooManyDeaths(cluster, died)) {
+        ClusterBackend.WorkerRepairs repairs = backend.reconcileWorkers(spec(cluster));
+        record(cluster, repairs);
+        if (tooManyDeaths(cluster, repairs.died())) {
             return;
         }
         Optional<SchedulerStatistics> statistics = observed.statistics();
@@ -241,6 +235,26 @@ public final class ClusterLifecycle implements AutoCloseable {
             markRunning(cluster, observed, "scaled to " + cluster.workers() + " workers");
         }
         statistics.ifPresent(figures -> checkActivity(cluster, figures, now));
+    }
+
+    private void record(Cluster cluster, ClusterBackend.WorkerRepairs repairs) {
+        int died = repairs.died();
+        if (died > 0) {
+            logStore.event(
+                    cluster.accountId(),
+                    cluster.id(),
+                    "worker",
+                    died + (died == 1 ? " worker" : " workers") + " exited and " + (died == 1 ? "was" : "were")
+                            + " replaced");
+        }
+        for (String worker : repairs.restartedForMemory()) {
+            logStore.event(
+                    cluster.accountId(),
+                    cluster.id(),
+                    "worker",
+                    worker + " passed 95% of its memory limit of " + cluster.memoryPerWorkerBytes()
+                            + " bytes and was restarted");
+        }
     }
 
     /**

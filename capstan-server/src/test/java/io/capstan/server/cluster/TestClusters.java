@@ -132,8 +132,8 @@ class TestClusters {
 
             List<io.capstan.server.testing.Sockets.Listener> listeners =
                     io.capstan.server.testing.Sockets.listeners(Clusters.pids(server, cluster.id()));
-            // Scheduler (TLS and HTTP), and per worker: nanny, worker, worker HTTP.
-            assertThat(listeners).hasSizeGreaterThanOrEqualTo(2 + 2 * 3);
+            // Scheduler (TLS and HTTP), and per worker: worker (TLS) and its HTTP server.
+            assertThat(listeners).hasSizeGreaterThanOrEqualTo(2 + 2 * 2);
             assertThat(listeners)
                     .allSatisfy(listener -> assertThat(listener.isLoopback())
                             .as(listener.toString())
@@ -249,11 +249,68 @@ class TestClusters {
             ClusterView failed = Clusters.awaitStateAllowingFailure(ada, cluster.id(), "failed");
             assertThat(failed.stateReason())
                     .hasValueSatisfying(reason -> assertThat(reason).contains("scheduler"));
+            Path folder = server.config().dataDirectory().resolve("clusters").resolve(cluster.id());
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> Clusters.processes(server, cluster.id()).isEmpty());
-            assertThat(server.config().dataDirectory().resolve("clusters").resolve(cluster.id()))
-                    .doesNotExist();
+                    .until(() -> Clusters.processes(server, cluster.id()).isEmpty() && !Files.exists(folder));
             assertThat(caKeyColumn(server, cluster.id())).isEmpty();
+        }
+    }
+
+    @Test
+    void aWorkerThatPassesItsMemoryLimitIsRestarted() {
+        try (TestingCapstanServer server = TestingCapstanServer.start(TestingDatabase.Kind.H2)) {
+            CapstanClient ada = member(server, "team", "ada");
+            ClusterView cluster = ada.createCluster(
+                    new CreateClusterRequest(
+                            Optional.of("greedy"),
+                            Optional.empty(),
+                            Optional.of(1),
+                            Optional.of(1),
+                            Optional.of(256L * 1024 * 1024),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty()),
+                    Optional.empty());
+            cluster = Clusters.awaitState(ada, cluster.id(), "running");
+            TestingDask.ClientFiles files = TestingDask.credentials(ada, cluster.id(), temporary.resolve("ada"));
+
+            TestingDask.Result greedy = TestingDask.python(String.join(
+                    "\n",
+                    "import time",
+                    "from distributed import Client",
+                    "from distributed.security import Security",
+                    "security = Security(tls_ca_file='"
+                            + files.certificateAuthority().orElseThrow()
+                            + "', tls_client_cert='" + files.certificate().orElseThrow() + "', tls_client_key='"
+                            + files.key().orElseThrow() + "', require_encryption=True)",
+                    "client = Client('" + cluster.schedulerAddress().orElseThrow()
+                            + "', security=security, timeout=10)",
+                    "def hog():",
+                    "    block = bytearray(400 * 1024 * 1024)",
+                    "    for i in range(0, len(block), 4096):",
+                    "        block[i] = 1",
+                    "    time.sleep(30)",
+                    "    return len(block)",
+                    "future = client.submit(hog, retries=0)",
+                    "try:",
+                    "    print('RESULT', future.result(timeout=60))",
+                    "except Exception as e:",
+                    "    print('FAILED', type(e).__name__)"));
+
+            assertThat(greedy.output()).contains("FAILED").doesNotContain("RESULT");
+            String id = cluster.id();
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(ada.clusterEvents(id, 0))
+                            .extracting(ClusterEventView::message)
+                            .anySatisfy(message ->
+                                    assertThat(message).contains("worker-0 passed 95% of its memory limit")));
+            Clusters.awaitState(ada, id, "running");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Clusters.processes(server, id).stream()
+                            .anyMatch(process -> process.node().startsWith("worker-")
+                                    && !process.node().equals("worker-0")));
         }
     }
 

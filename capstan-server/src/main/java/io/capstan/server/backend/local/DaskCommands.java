@@ -60,7 +60,10 @@ final class DaskCommands {
                 Integer.toString(threads),
                 "--memory-limit",
                 Long.toString(memoryBytes),
-                "--nanny",
+                // No nanny: it would start a second interpreter per worker, in series, before the worker can start.
+                // What it adds, the control plane does itself: it replaces workers that die and restarts those
+                // that pass their memory limit (LocalBackend#reconcileWorkers).
+                "--no-nanny",
                 "--no-dashboard",
                 // The HTTP server (metrics, health) starts even without the dashboard, on every interface unless
                 // told otherwise.
@@ -71,8 +74,6 @@ final class DaskCommands {
                 "--death-timeout",
                 "60",
                 "--preload",
-                folder.preload().toString(),
-                "--preload-nanny",
                 folder.preload().toString()));
         return List.copyOf(command);
     }

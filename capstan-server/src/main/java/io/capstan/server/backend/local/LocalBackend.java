@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.capstan.api.Json;
 import io.capstan.server.backend.ClusterBackend;
+import io.capstan.server.backend.ClusterBackend.WorkerRepairs;
 import io.capstan.server.backend.ClusterObservation;
 import io.capstan.server.backend.ClusterObservation.SchedulerStatistics;
 import io.capstan.server.backend.ClusterObservation.SchedulerStatus;
@@ -49,6 +50,7 @@ public final class LocalBackend implements ClusterBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalBackend.class);
     private static final String SCHEDULER = "scheduler";
     private static final String WORKER_PREFIX = "worker-";
+    private static final Duration MEMORY_CHECK_INTERVAL = Duration.ofSeconds(2);
 
     private final Path clustersDirectory;
     private final String installation;
@@ -78,7 +80,9 @@ public final class LocalBackend implements ClusterBackend {
         private final Map<String, ProcessHandle> workers =
                 new TreeMap<>(Comparator.comparingInt(LocalBackend::workerIndex));
         private final Set<String> retiring = new HashSet<>();
+        private final Set<String> restarting = new HashSet<>();
         private int nextWorker;
+        private long lastMemoryCheck;
 
         private LocalCluster(ClusterFolder folder, int schedulerPort, Secret httpToken) {
             this.folder = folder;
@@ -187,22 +191,24 @@ public final class LocalBackend implements ClusterBackend {
 
     private static long liveWorkers(LocalCluster cluster) {
         return cluster.workers.entrySet().stream()
-                .filter(entry -> entry.getValue().isAlive() && !cluster.retiring.contains(entry.getKey()))
+                .filter(entry -> entry.getValue().isAlive()
+                        && !cluster.retiring.contains(entry.getKey())
+                        && !cluster.restarting.contains(entry.getKey()))
                 .count();
     }
 
     @Override
-    public int reconcileWorkers(ClusterSpec spec) {
+    public WorkerRepairs reconcileWorkers(ClusterSpec spec) {
         LocalCluster cluster = clusters.get(spec.clusterId());
         if (cluster == null) {
-            return 0;
+            return WorkerRepairs.none();
         }
         synchronized (cluster) {
             int died = 0;
             for (var iterator = cluster.workers.entrySet().iterator(); iterator.hasNext(); ) {
                 var worker = iterator.next();
                 if (!worker.getValue().isAlive()) {
-                    if (!cluster.retiring.remove(worker.getKey())) {
+                    if (!cluster.retiring.remove(worker.getKey()) && !cluster.restarting.remove(worker.getKey())) {
                         died++;
                         log.info("cluster {}: {} exited", spec.clusterId(), worker.getKey());
                     }
@@ -217,9 +223,42 @@ public final class LocalBackend implements ClusterBackend {
                 cluster.retiring.add(name);
                 ProcessTable.signalGroup(cluster.workers.get(name).pid(), "TERM");
             }
+            List<String> restarted = enforceMemoryLimits(spec, cluster);
             startWorkers(spec, cluster);
-            return died;
+            return new WorkerRepairs(died, restarted);
         }
+    }
+
+    /**
+     * What Dask's nanny would do, done by the control plane: a worker whose processes together hold more than 95 %
+     * of its memory limit is stopped, and then replaced like any worker that ended. Checked every two seconds.
+     */
+    private List<String> enforceMemoryLimits(ClusterSpec spec, LocalCluster cluster) {
+        long now = System.nanoTime();
+        if (now - cluster.lastMemoryCheck < MEMORY_CHECK_INTERVAL.toNanos()) {
+            return List.of();
+        }
+        cluster.lastMemoryCheck = now;
+        long limit = spec.memoryPerWorkerBytes() * 95 / 100;
+        Map<Long, Long> residentByGroup = new java.util.HashMap<>();
+        for (ProcessTable.MarkedProcess process : ProcessTable.scan(installation)) {
+            if (process.clusterId().equals(spec.clusterId())) {
+                residentByGroup.merge(process.processGroup(), ProcessTable.residentBytes(process.pid()), Long::sum);
+            }
+        }
+        List<String> restarted = new ArrayList<>();
+        for (Map.Entry<String, ProcessHandle> worker : cluster.workers.entrySet()) {
+            String name = worker.getKey();
+            long resident = residentByGroup.getOrDefault(worker.getValue().pid(), 0L);
+            if (resident > limit && !cluster.retiring.contains(name) && cluster.restarting.add(name)) {
+                log.info(
+                        "cluster {}: {} uses {} bytes, over 95% of its limit of {}; restarting it",
+                        spec.clusterId(), name, resident, spec.memoryPerWorkerBytes());
+                ProcessTable.signalGroup(worker.getValue().pid(), "KILL");
+                restarted.add(name);
+            }
+        }
+        return restarted;
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
+    private static final long PAGE_SIZE = 4096;
 
     private ProcessTable() {}
 
@@ -94,6 +95,19 @@ public final class ProcessTable {
             }
         }
         return true;
+    }
+
+    /** The resident memory of a process in bytes, or zero if it is gone. */
+    static long residentBytes(long pid) {
+        try {
+            String[] fields = Files.readString(
+                            PROC.resolve(Long.toString(pid)).resolve("statm"), StandardCharsets.US_ASCII)
+                    .trim()
+                    .split(" ", -1);
+            return Long.parseLong(fields[1]) * PAGE_SIZE;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Sends {@code signal} (TERM or KILL) to a whole process group, through {@code /bin/kill}; never a shell. */
