@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
             ClusterCommand.Events.class
         })
 public final class ClusterCommand {
-    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration POLL = Duration.ofMillis(100);
 
     @Command(
             name = "create",

@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterLifecycle.class);
+    private static final Duration CHANGING_INTERVAL = Duration.ofMillis(50);
 
     private final Jdbi jdbi;
     private final ClusterBackend backend;
@@ -65,6 +66,8 @@ public final class ClusterLifecycle implements AutoCloseable {
     private final Map<String, Long> lastTaskTotals = new ConcurrentHashMap<>();
     private volatile boolean orphansCollected;
     private volatile Optional<ScheduledFuture<?>> ticking = Optional.empty();
+    /** The sooner pass while clusters change, cancelled on close. */
+    private volatile Optional<ScheduledFuture<?>> nextPass = Optional.empty();
 
     public ClusterLifecycle(
             Jdbi jdbi,
@@ -107,21 +110,35 @@ public final class ClusterLifecycle implements AutoCloseable {
         }
     }
 
-    /** One pass over every cluster that still needs something done. */
+    /**
+     * One pass over every cluster that still needs something done. While a cluster is on its way somewhere
+     * (starting, scaling, stopping) the next pass comes sooner, so that it is seen ready as soon as it is.
+     */
     void pass() {
         if (!orphansCollected) {
             collectOrphans();
             orphansCollected = true;
         }
+        boolean changing = false;
         for (Cluster cluster : jdbi.onDemand(ClusterDao.class).listActive()) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
+            changing |= cluster.state() != ClusterState.RUNNING;
             try {
                 reconcile(cluster);
             } catch (RuntimeException e) {
                 log.error("reconciling cluster {} failed; the next pass retries", cluster.id(), e);
             }
+        }
+        if (changing && wakeQueued.compareAndSet(false, true)) {
+            nextPass = Optional.of(executor.schedule(
+                    () -> {
+                        wakeQueued.set(false);
+                        safePass();
+                    },
+                    CHANGING_INTERVAL.toMillis(),
+                    TimeUnit.MILLISECONDS));
         }
         for (Cluster ended : jdbi.onDemand(ClusterDao.class).listEndedWithKeys()) {
             cleanUp(ended);
@@ -395,6 +412,7 @@ public final class ClusterLifecycle implements AutoCloseable {
     @Override
     public void close() {
         ticking.ifPresent(future -> future.cancel(true));
+        nextPass.ifPresent(future -> future.cancel(true));
         executor.shutdownNow();
     }
 }
