@@ -109,7 +109,7 @@ public final class NotebookCommand {
         @Parameters(paramLabel = "[ACCOUNT/]NAME")
         String reference;
 
-        @Option(names = "--output", paramLabel = "FILE", description = "Where to write it (default: NAME.ipynb).")
+        @Option(names = "--to", paramLabel = "FILE", description = "Where to write it (default: NAME.ipynb).")
         Path target;
 
         public Pull(Terminal terminal) {

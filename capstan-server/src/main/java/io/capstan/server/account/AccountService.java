@@ -92,11 +92,11 @@ public final class AccountService {
      * the database, backups included, can no longer be decrypted. Server administrators only.
      */
     public void delete(Caller caller, String name) {
-        if (!caller.isServerAdmin()) {
-            throw CapstanException.forbidden("only server administrators delete accounts");
-        }
         Account account = jdbi.inTransaction(handle -> {
             Account found = visibleAccount(handle, caller, name);
+            if (!caller.isServerAdmin()) {
+                throw CapstanException.forbidden("only server administrators delete accounts");
+            }
             long active = handle.createQuery("SELECT count(*) FROM clusters WHERE account_id = :account AND state IN"
                             + " ('PENDING', 'STARTING', 'RUNNING', 'SCALING', 'STOPPING')")
                     .bind("account", found.id())

@@ -23,7 +23,7 @@ public record DatabaseSettings(
      */
     public static DatabaseSettings embedded(Path dataDirectory, Secret filePassword) {
         String url = "jdbc:h2:file:" + embeddedFileStem(dataDirectory)
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CIPHER=AES;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CIPHER=AES;WRITE_DELAY=0;LOCK_TIMEOUT=10000";
         // H2 takes the file password and the user's password in one string, separated by a space.
         return new DatabaseSettings(
                 new Secret(url), Optional.of("capstan"), Optional.of(new Secret(filePassword.reveal() + " ")), 10);

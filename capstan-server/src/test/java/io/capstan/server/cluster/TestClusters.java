@@ -203,6 +203,33 @@ class TestClusters {
     }
 
     @Test
+    void aMemberRemovedFromTheAccountLosesAccessAtOnce() {
+        try (TestingCapstanServer server = TestingCapstanServer.start(TestingDatabase.Kind.H2)) {
+            CapstanClient ada = member(server, "team", "ada");
+            CapstanClient bob = Fixtures.userClient(server.adminClient(), "bob", Scope.CLUSTERS);
+            server.adminClient().setMember("team", "bob", Role.MEMBER);
+            ClusterView cluster = Clusters.createRunning(ada, "shared", 0);
+            TestingDask.credentials(bob, cluster.id(), temporary.resolve("bob"));
+            assertThat(bob.listClusters(Optional.empty())).hasSize(1);
+
+            server.adminClient().removeMember("team", "bob");
+
+            assertThat(bob.listClusters(Optional.empty())).isEmpty();
+            for (Runnable call : List.<Runnable>of(
+                    () -> TestingDask.credentials(bob, cluster.id(), temporary.resolve("bob-again")),
+                    () -> bob.showCluster(cluster.id()),
+                    () -> bob.clusterEvents(cluster.id(), 0),
+                    () -> bob.stopCluster(cluster.id()))) {
+                assertThatThrownBy(call::run)
+                        .isInstanceOfSatisfying(
+                                CapstanApiException.class,
+                                e -> assertThat(e.status()).isEqualTo(404));
+            }
+            assertThat(ada.showCluster(cluster.id()).state()).isEqualTo("running");
+        }
+    }
+
+    @Test
     void aRetriedCreateWithTheSameIdempotencyKeyReturnsTheSameCluster() {
         try (TestingCapstanServer server = TestingCapstanServer.start(TestingDatabase.Kind.H2)) {
             CapstanClient ada = member(server, "team", "ada");
