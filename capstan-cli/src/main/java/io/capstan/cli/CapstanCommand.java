@@ -25,6 +25,8 @@ import picocli.CommandLine.ScopeType;
             EnvironmentCommand.class,
             ConfigurationCommand.class,
             NotebookCommand.class,
+            UsageCommand.class,
+            PrivacyCommand.class,
             AdminCommand.class
         })
 public final class CapstanCommand {}

@@ -1,14 +1,20 @@
 package io.capstan.cli;
 
+import io.capstan.api.Durations;
+import io.capstan.api.Json;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterLogs;
 import io.capstan.api.cluster.ClusterView;
 import io.capstan.api.cluster.CreateClusterRequest;
+import io.capstan.api.cluster.LogLineView;
 import io.capstan.api.internal.OwnerOnlyFiles;
+import io.capstan.api.telemetry.ClusterMetrics;
+import io.capstan.api.telemetry.TelemetrySample;
+import io.capstan.api.telemetry.TelemetrySummary;
 import io.capstan.client.CapstanClient;
 import io.capstan.client.DataSizes;
-import io.capstan.client.Durations;
 import io.capstan.client.pki.ClientKeyPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +42,9 @@ import picocli.CommandLine.Parameters;
             ClusterCommand.Stop.class,
             ClusterCommand.Delete.class,
             ClusterCommand.Credentials.class,
-            ClusterCommand.Events.class
+            ClusterCommand.Events.class,
+            ClusterCommand.Logs.class,
+            ClusterCommand.Metrics.class
         })
 public final class ClusterCommand {
     private static final Duration POLL = Duration.ofMillis(100);
@@ -341,6 +349,167 @@ public final class ClusterCommand {
                     events,
                     () -> events.forEach(event ->
                             output.line(Output.time(event.at()) + "  " + event.kind() + "  " + event.message())));
+        }
+    }
+
+    @Command(
+            name = "logs",
+            description = {
+                "What the cluster's processes wrote, oldest first. Logs stay readable after the cluster stops, until"
+                        + " the server's log retention (30 days by default) removes them.",
+                "With --follow, new lines are printed as they arrive until the cluster has stopped."
+            })
+    public static final class Logs extends ClientCommand {
+        private static final int PAGE = 1000;
+        private static final Duration FOLLOW_INTERVAL = Duration.ofMillis(500);
+
+        @Parameters(paramLabel = "NAME|ID")
+        String cluster;
+
+        @Option(
+                names = "--node",
+                paramLabel = "NODE",
+                description = "Only this process: scheduler, worker-0, worker-1, ...")
+        Optional<String> node = Optional.empty();
+
+        @Option(
+                names = "--since",
+                paramLabel = "DURATION",
+                description = "Only lines of the last DURATION (10m, 2h, 1d).")
+        Optional<String> since = Optional.empty();
+
+        @Option(
+                names = {"-f", "--follow"},
+                description = "Keep printing new lines until the cluster has stopped.")
+        boolean follow;
+
+        public Logs(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            since.ifPresent(value -> {
+                try {
+                    Durations.parse(value);
+                } catch (IllegalArgumentException e) {
+                    throw new CliException("--since must be a duration like 10m, 2h or 1d");
+                }
+            });
+            String id = resolve(client, cluster);
+            long after = 0;
+            while (true) {
+                ClusterLogs page = client.clusterLogs(id, node, since, after, PAGE);
+                for (LogLineView line : page.items()) {
+                    print(output, line);
+                    after = line.id();
+                }
+                output.writer().flush();
+                boolean ended = page.clusterState().equals("stopped")
+                        || page.clusterState().equals("failed");
+                if (page.items().size() == PAGE) {
+                    continue;
+                }
+                if (!follow || ended) {
+                    if (page.droppedLines() > 0) {
+                        terminal.err()
+                                .println("capstan: " + page.droppedLines() + " lines of this cluster were"
+                                        + " dropped by the server's log size guard");
+                        terminal.err().flush();
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(FOLLOW_INTERVAL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        private static void print(Output output, LogLineView line) {
+            if (output.isJson()) {
+                output.writer().println(Json.lenient().writeValueAsString(line));
+            } else {
+                output.line(Output.time(line.at()) + "  " + line.node() + "  " + line.text());
+            }
+        }
+    }
+
+    @Command(
+            name = "metrics",
+            description = "A cluster's figures now and a sparkline of their history: workers, tasks, memory.")
+    public static final class Metrics extends ClientCommand {
+        private static final int WIDTH = 60;
+
+        @Parameters(paramLabel = "NAME|ID")
+        String cluster;
+
+        @Option(
+                names = "--since",
+                paramLabel = "DURATION",
+                defaultValue = "1h",
+                description = "How much history to draw (default: ${DEFAULT-VALUE}).")
+        String since;
+
+        public Metrics(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            ClusterMetrics metrics = client.clusterMetrics(resolve(client, cluster), since);
+            output.print(metrics, () -> describe(output, metrics));
+        }
+
+        private static void describe(Output output, ClusterMetrics metrics) {
+            if (metrics.summary().isEmpty()) {
+                output.line("no telemetry yet: the collector has not observed this cluster's scheduler");
+                return;
+            }
+            TelemetrySummary summary = metrics.summary().get();
+            List<TelemetrySample> history = metrics.history();
+            output.line("observed   " + Output.time(summary.firstSeenAt()) + " to " + Output.time(summary.lastSeenAt())
+                    + " (" + Durations.format(Duration.ofSeconds(summary.uptimeSeconds())) + ")");
+            output.line(String.format(
+                    java.util.Locale.ROOT,
+                    "workers    %d now, %d at the peak, %.2f worker-hours   %s",
+                    summary.workersCurrent(),
+                    summary.workersPeak(),
+                    summary.workerHours(),
+                    Sparkline.of(
+                            history.stream()
+                                    .map(sample -> (double) sample.workers())
+                                    .toList(),
+                            WIDTH)));
+            output.line("tasks      " + summary.tasksCompleted() + " completed, " + summary.tasksErred() + " erred   "
+                    + Sparkline.of(
+                            history.stream()
+                                    .map(sample -> (double) sample.tasksProcessing())
+                                    .toList(),
+                            WIDTH));
+            output.line("memory     "
+                    + summary.memoryCurrentBytes().map(DataSizes::format).orElse("not reported") + " now, "
+                    + summary.memoryPeakBytes().map(DataSizes::format).orElse("not reported") + " at the peak   "
+                    + Sparkline.of(
+                            history.stream()
+                                    .map(sample ->
+                                            sample.memoryBytes().orElse(0L).doubleValue())
+                                    .toList(),
+                            WIDTH));
+            summary.computeSeconds()
+                    .ifPresent(seconds ->
+                            output.line("compute    " + Durations.format(Duration.ofSeconds(Math.round(seconds)))));
+            if (!summary.tasksByPrefix().isEmpty()) {
+                output.line("by prefix  "
+                        + summary.tasksByPrefix().entrySet().stream()
+                                .sorted(Map.Entry.<String, Long>comparingByValue()
+                                        .reversed())
+                                .limit(10)
+                                .map(entry -> entry.getKey() + " " + entry.getValue())
+                                .collect(java.util.stream.Collectors.joining(", ")));
+            }
         }
     }
 

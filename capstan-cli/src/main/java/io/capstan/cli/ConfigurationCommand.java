@@ -1,5 +1,6 @@
 package io.capstan.cli;
 
+import io.capstan.api.Durations;
 import io.capstan.api.Visibility;
 import io.capstan.api.configuration.ClusterOptions;
 import io.capstan.api.configuration.ConfigurationView;
@@ -7,7 +8,6 @@ import io.capstan.api.configuration.CreateConfigurationRequest;
 import io.capstan.api.configuration.UpdateConfigurationRequest;
 import io.capstan.client.CapstanClient;
 import io.capstan.client.DataSizes;
-import io.capstan.client.Durations;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,10 +1,13 @@
 package io.capstan.cli;
 
+import io.capstan.api.Durations;
 import io.capstan.api.token.CreatedToken;
+import io.capstan.client.DataSizes;
 import io.capstan.server.CapstanServer;
 import io.capstan.server.ServerConfig;
 import io.capstan.server.internal.Secret;
 import io.capstan.server.keyring.MasterKeySetting;
+import io.capstan.server.telemetry.ObservabilitySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -89,6 +93,31 @@ public final class ServerCommand implements Callable<Integer> {
                     + " administrator's token to this new file (mode 0600) instead of printing it.")
     Path bootstrapTokenFile;
 
+    @Option(
+            names = "--log-retention",
+            paramLabel = "DURATION",
+            description = "How long cluster logs and events are kept (default: 30d; at least 1h).")
+    String logRetention;
+
+    @Option(
+            names = "--telemetry-interval",
+            paramLabel = "DURATION",
+            description = "How often running clusters' schedulers are scraped (default: 5s).")
+    String telemetryInterval;
+
+    @Option(
+            names = "--log-lines-per-second",
+            paramLabel = "N",
+            description = "Lines a cluster may log per second, beyond a 10 s burst; the excess is dropped and"
+                    + " counted (default: 1000).")
+    Integer logLinesPerSecond;
+
+    @Option(
+            names = "--log-max-per-cluster",
+            paramLabel = "SIZE",
+            description = "Log bytes stored per cluster at most; the excess is dropped and counted (default: 256MiB).")
+    String logMaxPerCluster;
+
     public ServerCommand(Terminal terminal) {
         this.terminal = terminal;
     }
@@ -148,7 +177,42 @@ public final class ServerCommand implements Callable<Integer> {
                     Optional.ofNullable(kmsRegion),
                     Optional.ofNullable(kmsEndpoint)));
         }
+        builder.observability(observability(builder.build().observability()));
         return builder.build();
+    }
+
+    private ObservabilitySettings observability(ObservabilitySettings defaults) {
+        ObservabilitySettings settings = defaults;
+        if (logRetention != null) {
+            settings = settings.withLogRetention(duration("--log-retention", logRetention));
+        }
+        if (telemetryInterval != null) {
+            Duration interval = duration("--telemetry-interval", telemetryInterval);
+            settings = settings.withTelemetryInterval(
+                    interval,
+                    interval.compareTo(settings.telemetryResolution()) > 0 ? interval : settings.telemetryResolution());
+        }
+        if (logLinesPerSecond != null || logMaxPerCluster != null) {
+            long maxBytes = settings.logMaxBytesPerCluster();
+            if (logMaxPerCluster != null) {
+                try {
+                    maxBytes = DataSizes.parse(logMaxPerCluster);
+                } catch (IllegalArgumentException e) {
+                    throw new CliException("--log-max-per-cluster must be a size like 256MiB or 1GiB");
+                }
+            }
+            settings = settings.withLogLimits(
+                    logLinesPerSecond == null ? settings.logLinesPerSecond() : logLinesPerSecond, maxBytes);
+        }
+        return settings;
+    }
+
+    private static Duration duration(String option, String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(option + " must be a duration like 30d, 12h or 5s");
+        }
     }
 
     private void announceBootstrapToken(CreatedToken token) {

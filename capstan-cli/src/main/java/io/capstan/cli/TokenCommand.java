@@ -1,11 +1,11 @@
 package io.capstan.cli;
 
+import io.capstan.api.Durations;
 import io.capstan.api.Scope;
 import io.capstan.api.token.CreateTokenRequest;
 import io.capstan.api.token.CreatedToken;
 import io.capstan.api.token.TokenView;
 import io.capstan.client.CapstanClient;
-import io.capstan.client.Durations;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;

@@ -20,6 +20,7 @@ import io.capstan.api.admin.StartDataKeyRotation;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterLogs;
 import io.capstan.api.cluster.ClusterView;
 import io.capstan.api.cluster.CreateClusterRequest;
 import io.capstan.api.cluster.ScaleClusterRequest;
@@ -32,6 +33,9 @@ import io.capstan.api.environment.UpdateEnvironmentRequest;
 import io.capstan.api.notebook.NotebookView;
 import io.capstan.api.notebook.PushNotebookRequest;
 import io.capstan.api.notebook.UpdateNotebookRequest;
+import io.capstan.api.privacy.PrivacyReport;
+import io.capstan.api.telemetry.AccountUsage;
+import io.capstan.api.telemetry.ClusterMetrics;
 import io.capstan.api.token.CreateTokenRequest;
 import io.capstan.api.token.CreatedToken;
 import io.capstan.api.token.TokenView;
@@ -233,6 +237,46 @@ public final class CapstanClient {
                         Optional.empty(),
                         new TypeReference<Items<ClusterEventView>>() {})
                 .items();
+    }
+
+    /**
+     * Lines the cluster's processes wrote after the line {@code afterId} (0: from the start), from one node or all,
+     * no older than {@code since}.
+     */
+    public ClusterLogs clusterLogs(String id, Optional<String> node, Optional<String> since, long afterId, int limit) {
+        StringBuilder query =
+                new StringBuilder("?after=").append(afterId).append("&limit=").append(limit);
+        node.ifPresent(value -> query.append("&node=").append(segment(value)));
+        since.ifPresent(value -> query.append("&since=").append(segment(value)));
+        return call(
+                "GET",
+                "/api/v1/clusters/" + segment(id) + "/logs" + query,
+                Optional.empty(),
+                new TypeReference<ClusterLogs>() {});
+    }
+
+    // Telemetry and data handling
+
+    /** A cluster's telemetry summary and its history over the last {@code since} (such as {@code 1h}). */
+    public ClusterMetrics clusterMetrics(String id, String since) {
+        return call(
+                "GET",
+                "/api/v1/clusters/" + segment(id) + "/metrics?since=" + segment(since),
+                Optional.empty(),
+                new TypeReference<ClusterMetrics>() {});
+    }
+
+    /** What the caller's accounts (or the one named) computed since {@code since} (such as {@code 30d}). */
+    public List<AccountUsage> computeUsage(Optional<String> account, String since) {
+        String query = "?since=" + segment(since)
+                + account.map(name -> "&account=" + segment(name)).orElse("");
+        return call("GET", "/api/v1/usage" + query, Optional.empty(), new TypeReference<Items<AccountUsage>>() {})
+                .items();
+    }
+
+    /** What the server stores about the caller. */
+    public PrivacyReport privacy() {
+        return call("GET", "/api/v1/privacy", Optional.empty(), new TypeReference<PrivacyReport>() {});
     }
 
     // Quotas

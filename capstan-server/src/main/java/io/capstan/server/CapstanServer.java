@@ -31,15 +31,25 @@ import io.capstan.server.keyring.KeyringResource;
 import io.capstan.server.keyring.KeyringUnavailableException;
 import io.capstan.server.keyring.MasterKeySetting;
 import io.capstan.server.keyring.MasterKeySource;
+import io.capstan.server.logstore.LogCollector;
 import io.capstan.server.logstore.LogStore;
+import io.capstan.server.logstore.RetentionJob;
 import io.capstan.server.notebook.NotebookResource;
 import io.capstan.server.notebook.NotebookService;
 import io.capstan.server.pki.Pem;
+import io.capstan.server.privacy.PrivacyResource;
+import io.capstan.server.privacy.PrivacyService;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.store.Database;
 import io.capstan.server.store.DatabaseSettings;
 import io.capstan.server.store.EmbeddedDatabaseFile;
 import io.capstan.server.system.SystemResource;
+import io.capstan.server.telemetry.ObservabilitySettings;
 import io.capstan.server.telemetry.SchedulerMetricsClient;
+import io.capstan.server.telemetry.TelemetryCollector;
+import io.capstan.server.telemetry.TelemetryResource;
+import io.capstan.server.telemetry.TelemetryService;
+import io.capstan.server.telemetry.TelemetryStore;
 import io.capstan.server.telemetry.prometheus.PrometheusLimits;
 import io.capstan.server.token.TokenResource;
 import io.capstan.server.token.TokenService;
@@ -63,14 +73,15 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -149,16 +160,51 @@ public final class CapstanServer implements AutoCloseable {
             ClusterSettings clusterSettings = config.clusters();
             LogStore logStore = new LogStore(database.jdbi(), keyring, clock);
             ClusterPki pki = new ClusterPki(keyring, clock);
+            ObservabilitySettings observability = config.observability();
+            SchedulerMetricsClient schedulerMetrics =
+                    new SchedulerMetricsClient(observability.scrapeTimeout(), PrometheusLimits.defaults());
             LocalBackend backend = new LocalBackend(
                     dataDirectory.resolve("clusters"),
                     keyring.keyringId(),
                     clusterSettings.stopGracePeriod(),
-                    new SchedulerMetricsClient(Duration.ofSeconds(2), PrometheusLimits.defaults()));
+                    schedulerMetrics);
             ScheduledExecutorService lifecycleExecutor =
                     Executors.newSingleThreadScheduledExecutor(daemon("capstan-clusters"));
             executors.add(lifecycleExecutor);
+            ScheduledExecutorService observer = Executors.newScheduledThreadPool(2, daemon("capstan-observer"));
+            executors.add(observer);
+            ExecutorService scrapers = new ThreadPoolExecutor(
+                    observability.scrapeConcurrency(),
+                    observability.scrapeConcurrency(),
+                    1,
+                    TimeUnit.MINUTES,
+                    new ArrayBlockingQueue<>(1024),
+                    daemon("capstan-scraper"),
+                    new ThreadPoolExecutor.DiscardPolicy());
+            executors.add(scrapers);
+            LogCollector logCollector = new LogCollector(
+                    database.jdbi(),
+                    backend,
+                    logStore,
+                    new LogCollector.Limits(
+                            observability.logLinesPerSecond(),
+                            observability.logMaxBytesPerCluster(),
+                            observability.logInterval()),
+                    observer,
+                    clock);
             ClusterLifecycle lifecycle = new ClusterLifecycle(
-                    database.jdbi(), backend, pki, logStore, clusterSettings, lifecycleExecutor, clock);
+                    database.jdbi(), backend, pki, logStore, logCollector, clusterSettings, lifecycleExecutor, clock);
+            TelemetryCollector telemetryCollector = new TelemetryCollector(
+                    database.jdbi(),
+                    backend,
+                    schedulerMetrics,
+                    new TelemetryStore(database.jdbi(), observability.telemetryResolution()),
+                    observer,
+                    scrapers,
+                    observability.telemetryInterval(),
+                    observability.scrapeTimeout(),
+                    clock);
+            RetentionJob retention = new RetentionJob(database.jdbi(), observability.logRetention(), observer, clock);
             ClusterService clusters = new ClusterService(
                     database.jdbi(),
                     pki,
@@ -189,7 +235,12 @@ public final class CapstanServer implements AutoCloseable {
                             new TokenResource(tokens, bodies),
                             new AccountResource(accounts, bodies),
                             new KeyringResource(keyring, dataKeyRotations, accounts, bodies),
-                            new ClusterResource(clusters, bodies),
+                            new ClusterResource(clusters, bodies, clock),
+                            new TelemetryResource(new TelemetryService(database.jdbi(), clusters, clock)),
+                            new PrivacyResource(new PrivacyService(
+                                    database.jdbi(),
+                                    storedData(observability),
+                                    PrivacyService.databaseDescription(database.kind()))),
                             new EnvironmentResource(environments, bodies),
                             new ConfigurationResource(configurations, bodies),
                             new NotebookResource(notebooks, bodies)),
@@ -214,6 +265,9 @@ public final class CapstanServer implements AutoCloseable {
             javalin.start();
             dataKeyRotations.resumeUnfinished();
             lifecycle.start();
+            logCollector.start();
+            telemetryCollector.start();
+            retention.start();
             CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors);
             log.info("Capstan {} serving on {} with the {} database", version(), server.uri(), database.kind());
             return server;
@@ -231,6 +285,19 @@ public final class CapstanServer implements AutoCloseable {
         columns.addAll(LogStore.ENCRYPTED_COLUMNS);
         columns.addAll(NotebookService.ENCRYPTED_COLUMNS);
         return List.copyOf(columns);
+    }
+
+    /** Everything the server stores about people, store by store, for the privacy report. */
+    static List<StoredData> storedData(ObservabilitySettings observability) {
+        return List.of(
+                UserService.STORED_DATA,
+                TokenService.STORED_DATA,
+                AccountService.STORED_DATA,
+                ClusterService.STORED_DATA,
+                TelemetryStore.STORED_DATA,
+                EnvironmentService.STORED_DATA,
+                NotebookService.STORED_DATA,
+                LogStore.storedData(observability.logRetention()));
     }
 
     private static boolean ownerExists(Database database, String owner) {

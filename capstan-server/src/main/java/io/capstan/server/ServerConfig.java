@@ -7,6 +7,7 @@ import io.capstan.api.account.Quota;
 import io.capstan.server.cluster.ClusterSettings;
 import io.capstan.server.internal.Secret;
 import io.capstan.server.keyring.MasterKeySetting;
+import io.capstan.server.telemetry.ObservabilitySettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ public record ServerConfig(
         ClusterSettings clusters,
         Visibility defaultVisibility,
         Quota defaultQuota,
-        Quota quotaCeiling) {
+        Quota quotaCeiling,
+        ObservabilitySettings observability) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_LISTEN_PORT = 8900;
@@ -53,6 +55,7 @@ public record ServerConfig(
         requireNonNull(defaultVisibility, "defaultVisibility is null");
         requireNonNull(defaultQuota, "defaultQuota is null");
         requireNonNull(quotaCeiling, "quotaCeiling is null");
+        requireNonNull(observability, "observability is null");
     }
 
     /**
@@ -77,7 +80,8 @@ public record ServerConfig(
                 ClusterSettings.defaults(),
                 Visibility.PUBLIC,
                 new Quota(5, 20, 40),
-                new Quota(100, 1000, 4000));
+                new Quota(100, 1000, 4000),
+                ObservabilitySettings.defaults());
     }
 
     static Path defaultDataDirectory(Map<String, String> environment) {
@@ -116,6 +120,7 @@ public record ServerConfig(
             throw new InvalidConfigException("the failed-authentication limit must be positive");
         }
         clusters.validate();
+        observability.validate();
         if (defaultQuota.clusters() > quotaCeiling.clusters()
                 || defaultQuota.workers() > quotaCeiling.workers()
                 || defaultQuota.cores() > quotaCeiling.cores()) {
@@ -165,6 +170,7 @@ public record ServerConfig(
         private Visibility defaultVisibility;
         private Quota defaultQuota;
         private Quota quotaCeiling;
+        private ObservabilitySettings observability;
 
         private Builder(ServerConfig config) {
             listenHost = config.listenHost;
@@ -184,6 +190,12 @@ public record ServerConfig(
             defaultVisibility = config.defaultVisibility;
             defaultQuota = config.defaultQuota;
             quotaCeiling = config.quotaCeiling;
+            observability = config.observability;
+        }
+
+        public Builder observability(ObservabilitySettings settings) {
+            this.observability = settings;
+            return this;
         }
 
         public Builder defaultVisibility(Visibility visibility) {
@@ -273,7 +285,8 @@ public record ServerConfig(
                     clusters,
                     defaultVisibility,
                     defaultQuota,
-                    quotaCeiling);
+                    quotaCeiling,
+                    observability);
         }
     }
 

@@ -17,6 +17,7 @@ import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
 import io.capstan.server.keyring.Keyring;
 import io.capstan.server.logstore.LogEntryDao;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.store.Database;
 import io.capstan.server.user.User;
 import io.capstan.server.user.UserDao;
@@ -32,6 +33,15 @@ import org.jdbi.v3.core.Jdbi;
  * account does not exist. Thread-safe.
  */
 public final class AccountService {
+    /** What this store keeps, for the privacy report. */
+    public static final StoredData STORED_DATA = new StoredData(
+            "Account metadata",
+            "The accounts you belong to: name, quotas, members and their roles",
+            List.of("accounts", "memberships"),
+            List.of(),
+            Optional.empty(),
+            "SELECT COUNT(*) FROM memberships WHERE user_id = :user");
+
     private final Jdbi jdbi;
     private final Keyring keyring;
     private final Quota defaultQuota;
@@ -107,6 +117,15 @@ public final class AccountService {
                         + " them before deleting the account");
             }
             handle.attach(LogEntryDao.class).deleteAccount(found.id());
+            for (String table : List.of("telemetry_samples", "telemetry_summaries")) {
+                handle.createUpdate("DELETE FROM " + table + " WHERE account_id = :account")
+                        .bind("account", found.id())
+                        .execute();
+            }
+            handle.createUpdate("DELETE FROM log_cursors WHERE cluster_id IN (SELECT id FROM clusters WHERE account_id"
+                            + " = :account)")
+                    .bind("account", found.id())
+                    .execute();
             handle.attach(AccountDao.class).delete(found.id());
             return found;
         });

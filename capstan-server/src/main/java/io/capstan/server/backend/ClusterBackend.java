@@ -1,5 +1,10 @@
 package io.capstan.server.backend;
 
+import io.capstan.server.internal.Secret;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,11 +40,36 @@ public interface ClusterBackend {
     /** What runs of the cluster now. Cheap enough to be called every second. */
     ClusterObservation observe(String clusterId);
 
+    /** Stops every process of the cluster, politely, then forcibly after a grace period. Its files stay. */
+    void stopProcesses(String clusterId);
+
     /**
-     * Stops every process of the cluster (politely, then forcibly after a grace period) and removes every file of
-     * it. Afterwards nothing of the cluster is left on the machine.
+     * Stops every process of the cluster (as {@link #stopProcesses}) and removes every file of it. Afterwards
+     * nothing of the cluster is left on the machine.
      */
     void destroy(String clusterId);
+
+    /** Where the scheduler's HTTP routes (metrics, JSON) are, and the token they need, while it runs. */
+    Optional<SchedulerEndpoint> schedulerEndpoint(String clusterId);
+
+    record SchedulerEndpoint(URI base, Secret token) {}
+
+    /**
+     * The output the cluster's processes wrote after {@code positions} (one position per source, such as {@code
+     * scheduler.stdout}), at most about {@code maxBytes}, in whole lines, with the positions to continue from.
+     * Output a backend had to discard to protect its disk is counted in {@code droppedBytes}.
+     */
+    LogChunk readLogs(String clusterId, Map<String, Long> positions, int maxBytes);
+
+    record LogChunk(List<LogLine> lines, Map<String, Long> positions, long droppedBytes) {
+        public LogChunk {
+            lines = List.copyOf(lines);
+            positions = Map.copyOf(positions);
+        }
+    }
+
+    /** A line of output: which node wrote it, on which stream. */
+    record LogLine(String node, String stream, String text) {}
 
     /** The clusters of which this backend has anything at all: processes or files. Used to find orphans. */
     Set<String> present();

@@ -7,6 +7,7 @@ import io.capstan.server.backend.ClusterObservation;
 import io.capstan.server.backend.ClusterObservation.SchedulerStatistics;
 import io.capstan.server.backend.ClusterObservation.SchedulerStatus;
 import io.capstan.server.backend.ClusterSpec;
+import io.capstan.server.logstore.LogCollector;
 import io.capstan.server.logstore.LogStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class ClusterLifecycle implements AutoCloseable {
     private final ClusterBackend backend;
     private final ClusterPki pki;
     private final LogStore logStore;
+    private final LogCollector logs;
     private final ClusterSettings settings;
     private final ScheduledExecutorService executor;
     private final Clock clock;
@@ -74,9 +76,11 @@ public final class ClusterLifecycle implements AutoCloseable {
             ClusterBackend backend,
             ClusterPki pki,
             LogStore logStore,
+            LogCollector logs,
             ClusterSettings settings,
             ScheduledExecutorService executor,
             Clock clock) {
+        this.logs = requireNonNull(logs, "logs is null");
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.backend = requireNonNull(backend, "backend is null");
         this.pki = requireNonNull(pki, "pki is null");
@@ -173,7 +177,7 @@ public final class ClusterLifecycle implements AutoCloseable {
             case STARTING -> starting(cluster, now);
             case RUNNING, SCALING -> running(cluster, now);
             case STOPPING -> {
-                backend.destroy(cluster.id());
+                removeProcessesAndFiles(cluster);
                 int stopped = jdbi.inTransaction(handle -> {
                     int changed = handle.attach(ClusterDao.class).markStopped(cluster.id(), now);
                     if (changed > 0) {
@@ -384,9 +388,16 @@ public final class ClusterLifecycle implements AutoCloseable {
         }
     }
 
+    /** Stops the processes, keeps what they wrote last in the log store, then removes every file. */
+    private void removeProcessesAndFiles(Cluster cluster) {
+        backend.stopProcesses(cluster.id());
+        logs.collect(cluster);
+        backend.destroy(cluster.id());
+    }
+
     /** What a stopped or failed cluster leaves: no process, no file, no CA key. Safe to repeat. */
     private void cleanUp(Cluster cluster) {
-        backend.destroy(cluster.id());
+        removeProcessesAndFiles(cluster);
         jdbi.onDemand(ClusterDao.class).destroyCaKey(cluster.id(), clock.instant());
         forget(cluster.id());
     }
@@ -394,6 +405,7 @@ public final class ClusterLifecycle implements AutoCloseable {
     private void forget(String clusterId) {
         lastActivityCheck.remove(clusterId);
         lastTaskTotals.remove(clusterId);
+        logs.forget(clusterId);
     }
 
     private ClusterSpec spec(Cluster cluster) {

@@ -6,6 +6,7 @@ import io.capstan.api.Items;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterLogs;
 import io.capstan.api.cluster.ClusterView;
 import io.capstan.api.cluster.CreateClusterRequest;
 import io.capstan.api.cluster.ScaleClusterRequest;
@@ -16,16 +17,21 @@ import io.capstan.server.http.JsonBodies;
 import io.capstan.server.http.Requests;
 import io.capstan.server.http.RouteProvider;
 import io.capstan.server.http.Types;
+import io.capstan.server.telemetry.TelemetryResource;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 public final class ClusterResource implements RouteProvider {
     private final ClusterService clusters;
     private final JsonBodies bodies;
+    private final Clock clock;
 
-    public ClusterResource(ClusterService clusters, JsonBodies bodies) {
+    public ClusterResource(ClusterService clusters, JsonBodies bodies, Clock clock) {
         this.clusters = requireNonNull(clusters, "clusters is null");
         this.bodies = requireNonNull(bodies, "bodies is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -91,6 +97,19 @@ public final class ClusterResource implements RouteProvider {
                                         Requests.caller(ctx),
                                         ctx.pathParam("id"),
                                         bodies.read(ctx, ClientCertificateRequest.class)))),
+                ApiRoute.get("/api/v1/clusters/{id}/logs")
+                        .access(Access.READ)
+                        .summary("What the cluster's processes wrote (?node=scheduler|worker-N, ?since=10m, ?after=ID)")
+                        .returns(ClusterLogs.class)
+                        .handle(ctx -> ctx.json(clusters.logs(
+                                Requests.caller(ctx),
+                                ctx.pathParam("id"),
+                                Requests.query(ctx, "node"),
+                                clock.instant()
+                                        .minus(TelemetryResource.duration(
+                                                "since", Requests.query(ctx, "since"), Duration.ofDays(3660))),
+                                afterParameter(Requests.query(ctx, "after")),
+                                limitParameter(Requests.query(ctx, "limit"))))),
                 ApiRoute.get("/api/v1/clusters/{id}/events")
                         .access(Access.READ)
                         .summary("The cluster's events: state changes with reasons, certificates issued (?after=ID)")
@@ -99,6 +118,18 @@ public final class ClusterResource implements RouteProvider {
                                 Requests.caller(ctx),
                                 ctx.pathParam("id"),
                                 afterParameter(Requests.query(ctx, "after")))))));
+    }
+
+    static int limitParameter(Optional<String> value) {
+        try {
+            int limit = value.map(Integer::parseInt).orElse(1000);
+            if (limit < 1 || limit > 10_000) {
+                throw CapstanException.invalidParameter("limit", "'limit' must be between 1 and 10000");
+            }
+            return limit;
+        } catch (NumberFormatException e) {
+            throw CapstanException.invalidParameter("limit", "'limit' must be a number");
+        }
     }
 
     static long afterParameter(Optional<String> value) {

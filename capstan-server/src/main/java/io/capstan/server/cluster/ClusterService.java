@@ -8,8 +8,10 @@ import io.capstan.api.Role;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
+import io.capstan.api.cluster.ClusterLogs;
 import io.capstan.api.cluster.ClusterView;
 import io.capstan.api.cluster.CreateClusterRequest;
+import io.capstan.api.cluster.LogLineView;
 import io.capstan.server.CapstanException;
 import io.capstan.server.account.Account;
 import io.capstan.server.account.AccountDao;
@@ -25,6 +27,7 @@ import io.capstan.server.logstore.LogEntry;
 import io.capstan.server.logstore.LogStore;
 import io.capstan.server.pki.ClientCertificate;
 import io.capstan.server.pki.InvalidCsrException;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.user.UserDao;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,6 +49,15 @@ import tools.jackson.core.type.TypeReference;
  * admins any of the account's.
  */
 public final class ClusterService {
+    /** What this store keeps, for the privacy report. */
+    public static final StoredData STORED_DATA = new StoredData(
+            "Cluster and job metadata",
+            "Your accounts' clusters: name, creator, options, state and its history, scheduler address, the cluster"
+                    + " CA (its private key only while the cluster runs), times",
+            List.of("clusters"),
+            ClusterPki.ENCRYPTED_COLUMNS,
+            Optional.empty(),
+            "SELECT COUNT(*) FROM clusters WHERE account_id IN (<accounts>)");
 
     private final Jdbi jdbi;
     private final ClusterPki pki;
@@ -300,6 +312,43 @@ public final class ClusterService {
         return logStore.read(cluster.accountId(), cluster.id(), LogEntry.EVENT, afterId, Instant.EPOCH, 1000).stream()
                 .map(entry -> new ClusterEventView(entry.id(), entry.at(), entry.source(), entry.text()))
                 .toList();
+    }
+
+    /** The cluster {@code id} if the caller may see it; otherwise the same 404 as for an id never used. */
+    public Cluster visibleCluster(Caller caller, String id) {
+        return jdbi.withHandle(handle -> visible(handle, caller, id).cluster());
+    }
+
+    /** Lines the cluster's processes wrote, after the cursor {@code afterId}, oldest first. */
+    public ClusterLogs logs(Caller caller, String id, Optional<String> node, Instant since, long afterId, int limit) {
+        Cluster cluster = visibleCluster(caller, id);
+        node.ifPresent(value -> {
+            if (!value.equals("scheduler") && !value.matches("worker-[0-9]{1,6}")) {
+                throw CapstanException.invalidParameter("node", "'node' must be scheduler or worker-N");
+            }
+        });
+        List<LogLineView> lines =
+                logStore.readLines(cluster.accountId(), cluster.id(), node, afterId, since, limit).stream()
+                        .map(entry -> {
+                            int dot = entry.source().lastIndexOf('.');
+                            return new LogLineView(
+                                    entry.id(),
+                                    entry.at(),
+                                    entry.source().substring(0, Math.max(dot, 0)),
+                                    entry.source().substring(dot + 1),
+                                    entry.text());
+                        })
+                        .toList();
+        long dropped =
+                jdbi.withHandle(handle -> handle.createQuery("SELECT log_lines_dropped FROM clusters WHERE id = :id")
+                        .bind("id", cluster.id())
+                        .mapTo(Long.class)
+                        .one());
+        ClusterState state = jdbi.onDemand(ClusterDao.class)
+                .find(cluster.id())
+                .map(Cluster::state)
+                .orElse(ClusterState.STOPPED);
+        return new ClusterLogs(lines, state.wireName(), dropped);
     }
 
     /** A cluster the caller may see, with its account and the caller's role there. */

@@ -15,6 +15,7 @@ import io.capstan.server.auth.Caller;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
 import io.capstan.server.logstore.LogStore;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.sharing.Sharing;
 import io.capstan.server.store.Database;
 import io.capstan.server.user.User;
@@ -37,6 +38,16 @@ import tools.jackson.core.type.TypeReference;
  * image reference (checked for its syntax only: the server never fetches anything a user names).
  */
 public final class EnvironmentService {
+    /** What this store keeps, for the privacy report. */
+    public static final StoredData STORED_DATA = new StoredData(
+            "Software environment metadata",
+            "Your accounts' software environments (interpreter or image, packages) and cluster configurations",
+            List.of("environments", "cluster_configurations"),
+            List.of(),
+            Optional.empty(),
+            "SELECT (SELECT COUNT(*) FROM environments WHERE account_id IN (<accounts>))"
+                    + " + (SELECT COUNT(*) FROM cluster_configurations WHERE account_id IN (<accounts>))");
+
     private static final Pattern IMAGE =
             Pattern.compile("(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
                     + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"

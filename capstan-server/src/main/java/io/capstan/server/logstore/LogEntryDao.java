@@ -31,6 +31,27 @@ public interface LogEntryDao {
             @Bind("since") Instant since,
             @Bind("limit") int limit);
 
+    @SqlQuery("SELECT " + COLUMNS + " FROM log_entries WHERE subject_id = :subject AND kind = :kind AND id > :after"
+            + " AND at >= :since AND source LIKE :sources ORDER BY id LIMIT :limit")
+    List<LogEntry> readSources(
+            @Bind("subject") String subjectId,
+            @Bind("kind") String kind,
+            @Bind("after") long afterId,
+            @Bind("since") Instant since,
+            @Bind("sources") String sourcePattern,
+            @Bind("limit") int limit);
+
+    /** Removes entries older than {@code before}, at most {@code limit} of them; returns how many. */
+    @SqlUpdate("DELETE FROM log_entries WHERE id IN (SELECT id FROM log_entries WHERE at < :before LIMIT :limit)")
+    int deleteOlderThan(@Bind("before") Instant before, @Bind("limit") int limit);
+
+    @SqlQuery("SELECT count(*) FROM log_entries WHERE account_id IN (<accounts>)")
+    long countForAccounts(
+            @org.jdbi.v3.sqlobject.customizer.BindList(
+                            value = "accounts",
+                            onEmpty = org.jdbi.v3.sqlobject.customizer.BindList.EmptyHandling.NULL_STRING)
+                    List<String> accountIds);
+
     @SqlUpdate("DELETE FROM log_entries WHERE subject_id = :subject")
     int deleteSubject(@Bind("subject") String subjectId);
 

@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.capstan.server.keyring.EncryptedColumn;
 import io.capstan.server.keyring.FieldLocation;
 import io.capstan.server.keyring.Keyring;
+import io.capstan.server.privacy.StoredData;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -20,6 +22,18 @@ import org.jdbi.v3.core.Jdbi;
 public final class LogStore {
     public static final List<EncryptedColumn> ENCRYPTED_COLUMNS =
             List.of(new EncryptedColumn("log_entries", "id", "message_ciphertext", "account_id", "message", true));
+
+    /** What this store keeps, for the privacy report; entries are removed after {@code retention}. */
+    public static StoredData storedData(java.time.Duration retention) {
+        return new StoredData(
+                "Logs and events",
+                "Output of your clusters' processes (node, stream, time, line) and the event log of clusters,"
+                        + " software environments, configurations and notebooks",
+                List.of("log_entries", "log_cursors"),
+                ENCRYPTED_COLUMNS,
+                Optional.of(retention),
+                "SELECT COUNT(*) FROM log_entries WHERE account_id IN (<accounts>)");
+    }
 
     private final Jdbi jdbi;
     private final Keyring keyring;
@@ -51,7 +65,8 @@ public final class LogStore {
         jdbi.useTransaction(handle -> append(handle, accountId, subjectId, messages));
     }
 
-    private void append(Handle handle, String accountId, String subjectId, List<Message> messages) {
+    /** Appends inside the caller's transaction, so the messages are stored exactly when what goes with them is. */
+    public void append(Handle handle, String accountId, String subjectId, List<Message> messages) {
         LogEntryDao entries = handle.attach(LogEntryDao.class);
         List<LogEntry> rows = new ArrayList<>(messages.size());
         for (Message message : messages) {
@@ -71,6 +86,25 @@ public final class LogStore {
     /** Entries of {@code subjectId} after the cursor {@code afterId}, oldest first. */
     public List<Entry> read(String accountId, String subjectId, String kind, long afterId, Instant since, int limit) {
         List<LogEntry> rows = jdbi.onDemand(LogEntryDao.class).read(subjectId, kind, afterId, since, limit);
+        List<Entry> entries = new ArrayList<>(rows.size());
+        for (LogEntry row : rows) {
+            entries.add(new Entry(
+                    row.id(),
+                    row.kind(),
+                    row.source(),
+                    row.at(),
+                    keyring.decryptString(accountId, location(row.id()), row.messageCiphertext())));
+        }
+        return List.copyOf(entries);
+    }
+
+    /** Lines written by {@code node} (or by every node, when empty) of {@code subjectId}, after the cursor. */
+    public List<Entry> readLines(
+            String accountId, String subjectId, Optional<String> node, long afterId, Instant since, int limit) {
+        String pattern = node.map(name -> name.replace("%", "").replace("_", "\\_") + ".%")
+                .orElse("%");
+        List<LogEntry> rows =
+                jdbi.onDemand(LogEntryDao.class).readSources(subjectId, LogEntry.LOG, afterId, since, pattern, limit);
         List<Entry> entries = new ArrayList<>(rows.size());
         for (LogEntry row : rows) {
             entries.add(new Entry(

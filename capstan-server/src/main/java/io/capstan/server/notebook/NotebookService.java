@@ -17,6 +17,7 @@ import io.capstan.server.keyring.EncryptedColumn;
 import io.capstan.server.keyring.FieldLocation;
 import io.capstan.server.keyring.Keyring;
 import io.capstan.server.logstore.LogStore;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.sharing.Sharing;
 import io.capstan.server.user.User;
 import io.capstan.server.user.UserDao;
@@ -36,6 +37,16 @@ import tools.jackson.databind.JsonNode;
 public final class NotebookService {
     public static final List<EncryptedColumn> ENCRYPTED_COLUMNS =
             List.of(new EncryptedColumn("notebooks", "id", "content_ciphertext", "account_id", "content"));
+
+    /** What this store keeps, for the privacy report. */
+    public static final StoredData STORED_DATA = new StoredData(
+            "Notebooks",
+            "Notebooks pushed to your accounts: name, visibility, creator, content with its outputs",
+            List.of("notebooks"),
+            ENCRYPTED_COLUMNS,
+            Optional.empty(),
+            "SELECT COUNT(*) FROM notebooks WHERE account_id IN (<accounts>)");
+
     public static final long MAX_BYTES = 5L * 1024 * 1024;
     private static final int MAX_CELLS = 10_000;
     private static final Set<String> CELL_TYPES = Set.of("code", "markdown", "raw");

@@ -12,6 +12,7 @@ import io.capstan.server.auth.Caller;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
 import io.capstan.server.internal.Secret;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.user.User;
 import io.capstan.server.user.UserDao;
 import java.time.Clock;
@@ -24,6 +25,15 @@ import org.jdbi.v3.core.Jdbi;
 
 /** Creates, lists, revokes and checks API tokens. Thread-safe. */
 public final class TokenService {
+    /** What this store keeps, for the privacy report. */
+    public static final StoredData STORED_DATA = new StoredData(
+            "API tokens",
+            "A SHA-256 digest of each of your API tokens (never the token), its name, scope, expiry and last use",
+            List.of("api_tokens"),
+            List.of(),
+            Optional.empty(),
+            "SELECT COUNT(*) FROM api_tokens WHERE user_id = :user");
+
     static final Duration MAXIMUM_LIFETIME = Duration.ofDays(5 * 366);
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 

@@ -14,10 +14,12 @@ import io.capstan.server.internal.Names;
 import io.capstan.server.keyring.EncryptedColumn;
 import io.capstan.server.keyring.FieldLocation;
 import io.capstan.server.keyring.Keyring;
+import io.capstan.server.privacy.StoredData;
 import io.capstan.server.store.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -36,6 +38,15 @@ public final class UserService {
     /** The encrypted columns of users, for data key rotation. */
     public static final List<EncryptedColumn> ENCRYPTED_COLUMNS =
             List.of(new EncryptedColumn("users", "id", "email_ciphertext", "id", "email"));
+
+    /** What this store keeps about people, for the privacy report. */
+    public static final StoredData STORED_DATA = new StoredData(
+            "User profile",
+            "Your username, email address, whether you are a server administrator, when you were created",
+            List.of("users"),
+            ENCRYPTED_COLUMNS,
+            Optional.empty(),
+            "SELECT COUNT(*) FROM users WHERE id = :user");
 
     /** Where a user's email lives, for the keyring: bound into its ciphertext. */
     static FieldLocation emailLocation(String userId) {

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.capstan.api.Json;
 import io.capstan.server.backend.ClusterBackend;
+import io.capstan.server.backend.ClusterBackend.LogChunk;
+import io.capstan.server.backend.ClusterBackend.SchedulerEndpoint;
 import io.capstan.server.backend.ClusterBackend.WorkerRepairs;
 import io.capstan.server.backend.ClusterObservation;
 import io.capstan.server.backend.ClusterObservation.SchedulerStatistics;
@@ -295,7 +297,7 @@ public final class LocalBackend implements ClusterBackend {
         }
     }
 
-    /** The dashboard endpoint of a cluster's scheduler and the token it needs, while it runs. */
+    @Override
     public Optional<SchedulerEndpoint> schedulerEndpoint(String clusterId) {
         LocalCluster cluster = clusters.get(clusterId);
         if (cluster == null) {
@@ -305,9 +307,6 @@ public final class LocalBackend implements ClusterBackend {
                 .map(port -> new SchedulerEndpoint(
                         URI.create("http://" + DaskCommands.LOOPBACK + ":" + port), cluster.httpToken));
     }
-
-    /** Where a scheduler's HTTP routes are, and the token they require. */
-    public record SchedulerEndpoint(URI base, Secret token) {}
 
     private Optional<SchedulerStatistics> statistics(LocalCluster cluster) {
         Optional<Integer> port = dashboardPort(cluster.folder);
@@ -334,6 +333,30 @@ public final class LocalBackend implements ClusterBackend {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public void stopProcesses(String clusterId) {
+        LocalCluster cluster = clusters.get(clusterId);
+        Object lock = cluster == null ? new Object() : cluster;
+        synchronized (lock) {
+            Set<Long> groups = new HashSet<>();
+            if (cluster != null) {
+                cluster.scheduler.ifPresent(handle -> groups.add(handle.pid()));
+                cluster.workers.values().forEach(handle -> groups.add(handle.pid()));
+            }
+            for (ProcessTable.MarkedProcess process : ProcessTable.scan(installation)) {
+                if (process.clusterId().equals(clusterId)) {
+                    groups.add(process.processGroup());
+                }
+            }
+            terminate(clusterId, groups);
+        }
+    }
+
+    @Override
+    public LogChunk readLogs(String clusterId, Map<String, Long> positions, int maxBytes) {
+        return LogFiles.read(ClusterFolder.of(clustersDirectory, clusterId), positions, maxBytes);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.capstan.client;
+package io.capstan.api;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.capstan.client;
+package io.capstan.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
