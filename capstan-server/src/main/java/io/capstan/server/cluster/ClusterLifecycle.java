@@ -382,6 +382,9 @@ public final class ClusterLifecycle implements AutoCloseable {
     }
 
     private void fail(Cluster cluster, String reason) {
+        // The last lines (often why it failed) are stored before the cluster is seen failed: a follower then has them.
+        backend.stopProcesses(cluster.id());
+        logs.collect(cluster);
         if (transition(cluster, ClusterState.FAILED, reason)) {
             log.info("cluster {} failed: {}", cluster.id(), reason);
             cleanUp(jdbi.onDemand(ClusterDao.class).find(cluster.id()).orElseThrow());

@@ -319,9 +319,18 @@ public final class ClusterService {
         return jdbi.withHandle(handle -> visible(handle, caller, id).cluster());
     }
 
-    /** Lines the cluster's processes wrote, after the cursor {@code afterId}, oldest first. */
+    /**
+     * Lines the cluster's processes wrote, after the cursor {@code afterId}, oldest first, with the cluster's state
+     * read before them: a cluster stops only after its last lines are stored, so a follower that sees it stopped
+     * has every line once it has read this page.
+     */
     public ClusterLogs logs(Caller caller, String id, Optional<String> node, Instant since, long afterId, int limit) {
         Cluster cluster = visibleCluster(caller, id);
+        long dropped =
+                jdbi.withHandle(handle -> handle.createQuery("SELECT log_lines_dropped FROM clusters WHERE id = :id")
+                        .bind("id", cluster.id())
+                        .mapTo(Long.class)
+                        .one());
         node.ifPresent(value -> {
             if (!value.equals("scheduler") && !value.matches("worker-[0-9]{1,6}")) {
                 throw CapstanException.invalidParameter("node", "'node' must be scheduler or worker-N");
@@ -339,16 +348,7 @@ public final class ClusterService {
                                     entry.text());
                         })
                         .toList();
-        long dropped =
-                jdbi.withHandle(handle -> handle.createQuery("SELECT log_lines_dropped FROM clusters WHERE id = :id")
-                        .bind("id", cluster.id())
-                        .mapTo(Long.class)
-                        .one());
-        ClusterState state = jdbi.onDemand(ClusterDao.class)
-                .find(cluster.id())
-                .map(Cluster::state)
-                .orElse(ClusterState.STOPPED);
-        return new ClusterLogs(lines, state.wireName(), dropped);
+        return new ClusterLogs(lines, cluster.state().wireName(), dropped);
     }
 
     /** A cluster the caller may see, with its account and the caller's role there. */

@@ -69,6 +69,10 @@ class TestAuthentication {
             Map.entry("DELETE /api/v1/clusters/{id}", Access.CLUSTERS),
             Map.entry("POST /api/v1/clusters/{id}/client-certificates", Access.CLUSTERS),
             Map.entry("GET /api/v1/clusters/{id}/events", Access.READ),
+            Map.entry("GET /api/v1/clusters/{id}/logs", Access.READ),
+            Map.entry("GET /api/v1/clusters/{id}/metrics", Access.READ),
+            Map.entry("GET /api/v1/usage", Access.READ),
+            Map.entry("GET /api/v1/privacy", Access.READ),
             Map.entry("PUT /api/v1/accounts/{account}/quota", Access.ADMIN),
             Map.entry("GET /api/v1/accounts/{account}/usage", Access.READ),
             Map.entry("POST /api/v1/environments", Access.CLUSTERS),
@@ -167,7 +171,10 @@ class TestAuthentication {
             server.server().database().jdbi().setSqlLogger(new SqlLogger() {
                 @Override
                 public void logBeforeExecution(StatementContext context) {
-                    statements.incrementAndGet();
+                    // Background collectors query clusters meanwhile; what matters is the token lookup.
+                    if (context.getRawSql().contains("api_tokens")) {
+                        statements.incrementAndGet();
+                    }
                 }
             });
 

@@ -186,6 +186,14 @@ class TestAuthorizationMatrix {
                 "GET /api/v1/clusters/{id}/events",
                 new Row(teamOnly, f -> get("/api/v1/clusters/" + f.cluster() + "/events")));
         table.put(
+                "GET /api/v1/clusters/{id}/logs",
+                new Row(teamOnly, f -> get("/api/v1/clusters/" + f.cluster() + "/logs?node=scheduler&since=1h")));
+        table.put(
+                "GET /api/v1/clusters/{id}/metrics",
+                new Row(teamOnly, f -> get("/api/v1/clusters/" + f.cluster() + "/metrics?since=1h")));
+        table.put("GET /api/v1/usage", new Row(everyone, f -> get("/api/v1/usage?since=30d")));
+        table.put("GET /api/v1/privacy", new Row(everyone, f -> get("/api/v1/privacy")));
+        table.put(
                 "POST /api/v1/environments",
                 new Row(
                         teamOnly,
@@ -269,7 +277,8 @@ class TestAuthorizationMatrix {
         return table;
     }
 
-    private static final Set<String> MAP_VALUED = Set.of("labels", "context", "wrappedByVersion");
+    private static final Set<String> MAP_VALUED =
+            Set.of("labels", "context", "wrappedByVersion", "tasksByState", "tasksByPrefix");
 
     private static final String NOTEBOOK = "{\"nbformat\": 4, \"nbformat_minor\": 5, \"metadata\": {}, \"cells\": []}";
 
@@ -564,6 +573,14 @@ class TestAuthorizationMatrix {
             io.capstan.api.Problem.class,
             io.capstan.api.Items.class,
             io.capstan.api.Health.class,
+            io.capstan.api.cluster.ClusterLogs.class,
+            io.capstan.api.cluster.LogLineView.class,
+            io.capstan.api.telemetry.ClusterMetrics.class,
+            io.capstan.api.telemetry.TelemetrySummary.class,
+            io.capstan.api.telemetry.TelemetrySample.class,
+            io.capstan.api.telemetry.AccountUsage.class,
+            io.capstan.api.privacy.PrivacyReport.class,
+            io.capstan.api.privacy.DataCategory.class,
             io.capstan.api.user.UserView.class,
             io.capstan.api.user.MembershipView.class,
             io.capstan.api.user.Me.class,

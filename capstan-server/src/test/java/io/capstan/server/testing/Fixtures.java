@@ -4,6 +4,7 @@ import io.capstan.api.Role;
 import io.capstan.api.Scope;
 import io.capstan.api.account.CreateAccountRequest;
 import io.capstan.api.token.CreateTokenRequest;
+import io.capstan.client.CapstanApiException;
 import io.capstan.client.CapstanClient;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,6 +12,16 @@ import java.util.Optional;
 /** Users, accounts and tokens for tests, made through the API as an administrator would. */
 public final class Fixtures {
     private Fixtures() {}
+
+    /** The refusal {@code call} ends with; fails if it succeeds or fails otherwise. */
+    public static CapstanApiException refusal(Runnable call) {
+        try {
+            call.run();
+        } catch (CapstanApiException e) {
+            return e;
+        }
+        throw new AssertionError("the call was expected to be refused, and it succeeded");
+    }
 
     public static void user(CapstanClient admin, String username) {
         admin.createUser(new io.capstan.api.user.CreateUserRequest(username, username + "@example.com", false));

@@ -52,6 +52,15 @@ public final class TestingDask {
      * cluster, printing {@code RESULT 285} on success.
      */
     public static Result compute(String address, ClientFiles files) {
+        return withClient(
+                address,
+                files,
+                "futures = client.map(lambda x: x * x, range(10))",
+                "print('RESULT', client.submit(sum, futures).result())");
+    }
+
+    /** Runs {@code lines} of Python with {@code client}, a Dask client connected to {@code address} with {@code files}. */
+    public static Result withClient(String address, ClientFiles files, String... lines) {
         String security = files.certificate().isPresent()
                 ? "Security(tls_ca_file=" + quote(files.certificateAuthority()) + ", tls_client_cert="
                         + quote(files.certificate()) + ", tls_client_key=" + quote(files.key())
@@ -59,14 +68,13 @@ public final class TestingDask {
                 : files.certificateAuthority().isPresent()
                         ? "Security(tls_ca_file=" + quote(files.certificateAuthority()) + ", require_encryption=True)"
                         : "None";
-        return python(String.join(
-                "\n",
+        List<String> script = new ArrayList<>(List.of(
                 "from distributed import Client",
                 "from distributed.security import Security",
-                "client = Client('" + address + "', security=" + security + ", timeout=10)",
-                "futures = client.map(lambda x: x * x, range(10))",
-                "print('RESULT', client.submit(sum, futures).result())",
-                "client.close()"));
+                "client = Client('" + address + "', security=" + security + ", timeout=10)"));
+        script.addAll(List.of(lines));
+        script.add("client.close()");
+        return python(String.join("\n", script));
     }
 
     public static Result python(String script) {

@@ -11,7 +11,9 @@ import java.util.Map;
  * 127.0.0.1; TLS is required on every Dask connection ({@code require_encryption}); the HTTP routes need the
  * cluster's token (see {@code capstan_http_auth.py}); the environment is built from nothing, so no secret of the
  * control plane's own environment reaches a cluster process. Processes run under {@code setsid}, each in a process
- * group of its own, so that stopping one stops everything it started.
+ * group of its own, so that stopping one stops everything it started. Python runs isolated ({@code -I}: no user site,
+ * no {@code PYTHON*} variable), unbuffered ({@code -u}: every line reaches the log store as it is printed) and writes
+ * no bytecode ({@code -B}).
  */
 final class DaskCommands {
     static final String LOOPBACK = "127.0.0.1";
@@ -26,6 +28,8 @@ final class DaskCommands {
                 "/usr/bin/setsid",
                 python.toString(),
                 "-I",
+                "-u",
+                "-B",
                 "-m",
                 "distributed.cli.dask_scheduler",
                 "--host",
@@ -49,6 +53,8 @@ final class DaskCommands {
                 "/usr/bin/setsid",
                 python.toString(),
                 "-I",
+                "-u",
+                "-B",
                 "-m",
                 "distributed.cli.dask_worker",
                 schedulerAddress,
@@ -90,8 +96,6 @@ final class DaskCommands {
         environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         environment.put("HOME", folder.directory().toString());
         environment.put("LANG", "C.UTF-8");
-        environment.put("PYTHONUNBUFFERED", "1");
-        environment.put("PYTHONDONTWRITEBYTECODE", "1");
         environment.put("DASK_CONFIG", folder.daskConfigDirectory().toString());
         environment.put("DASK_TEMPORARY_DIRECTORY", folder.temporaryDirectory().toString());
         environment.put("DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION", "True");

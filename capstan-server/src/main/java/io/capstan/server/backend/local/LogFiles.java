@@ -18,8 +18,9 @@ import java.util.Map;
 
 /**
  * Reading the output files of a cluster's processes ({@code logs/NODE.STREAM.log}, written in append mode) line by
- * line from where the reader stopped. The files must not fill the disk: one that has been read to its end and grown
- * past {@link #TRUNCATE_AT} is truncated (the writer appends at the new end), and a backlog larger than {@link
+ * line from where the reader stopped. The files must not fill the disk: one whose content is all stored (the position
+ * given, committed with the lines, is at its end) and which grew past {@link #TRUNCATE_AT} is truncated (the writer
+ * appends at the new end), and a backlog larger than {@link
  * #MAX_BACKLOG} is skipped and counted as dropped.
  */
 final class LogFiles {
@@ -56,6 +57,14 @@ final class LogFiles {
                     if (position > size) {
                         position = 0;
                     }
+                    if (position == size && size > TRUNCATE_AT && channel.size() == size) {
+                        // Everything in the file is stored (the position given is the one committed with the lines),
+                        // so it can go. A line written between the two size checks and the truncation is lost: a
+                        // window of microseconds once per 8 MiB, the price of not copying files.
+                        channel.truncate(0);
+                        position = 0;
+                        size = 0;
+                    }
                     if (size - position > MAX_BACKLOG) {
                         dropped += size - position - MAX_BACKLOG;
                         position = size - MAX_BACKLOG;
@@ -79,10 +88,6 @@ final class LogFiles {
                     }
                     position += start;
                     budget -= start;
-                    if (position == size && size > TRUNCATE_AT) {
-                        channel.truncate(0);
-                        position = 0;
-                    }
                     next.put(source, position);
                 }
             }
