@@ -23,7 +23,7 @@ CREATE TABLE telemetry_summaries (
     last_at           TIMESTAMP WITH TIME ZONE NOT NULL,
     workers_current   INTEGER       NOT NULL,
     workers_peak      INTEGER       NOT NULL,
-    worker_seconds    BIGINT        NOT NULL,
+    worker_millis     BIGINT        NOT NULL,
     tasks_completed   BIGINT        NOT NULL,
     tasks_erred       BIGINT        NOT NULL,
     memory_current    BIGINT,

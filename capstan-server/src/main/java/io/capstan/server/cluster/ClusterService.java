@@ -28,6 +28,7 @@ import io.capstan.server.logstore.LogStore;
 import io.capstan.server.pki.ClientCertificate;
 import io.capstan.server.pki.InvalidCsrException;
 import io.capstan.server.privacy.StoredData;
+import io.capstan.server.telemetry.TelemetryDao;
 import io.capstan.server.user.UserDao;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -254,7 +255,10 @@ public final class ClusterService {
         return view;
     }
 
-    /** Forgets a stopped or failed cluster. Its events stay in the log store until retention removes them. */
+    /**
+     * Forgets a stopped or failed cluster: its record and its telemetry. Its events and logs stay in the log store
+     * until retention removes them.
+     */
     public void delete(Caller caller, String id) {
         jdbi.useTransaction(handle -> {
             Cluster cluster = managed(handle, caller, id).cluster();
@@ -262,6 +266,9 @@ public final class ClusterService {
                 throw CapstanException.invalidState("cluster " + cluster.name() + " is "
                         + cluster.state().wireName() + "; stop it before deleting it");
             }
+            TelemetryDao telemetry = handle.attach(TelemetryDao.class);
+            telemetry.deleteSamples(cluster.id());
+            telemetry.deleteSummary(cluster.id());
         });
     }
 

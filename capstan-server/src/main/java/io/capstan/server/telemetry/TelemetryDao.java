@@ -32,7 +32,7 @@ public interface TelemetryDao {
             Instant lastAt,
             int workersCurrent,
             int workersPeak,
-            long workerSeconds,
+            long workerMillis,
             long tasksCompleted,
             long tasksErred,
             Optional<Long> memoryCurrent,
@@ -57,7 +57,7 @@ public interface TelemetryDao {
     List<Sample> samples(@Bind("cluster") String clusterId, @Bind("since") Instant since);
 
     String SUMMARY_COLUMNS = """
-            cluster_id, account_id, first_at, last_at, workers_current, workers_peak, worker_seconds, tasks_completed,
+            cluster_id, account_id, first_at, last_at, workers_current, workers_peak, worker_millis, tasks_completed,
             tasks_erred, memory_current, memory_peak, compute_seconds, tasks_by_state, tasks_by_prefix
             """;
 
@@ -65,7 +65,7 @@ public interface TelemetryDao {
     Optional<Summary> summary(@Bind("cluster") String clusterId);
 
     @SqlUpdate("INSERT INTO telemetry_summaries (" + SUMMARY_COLUMNS + """
-            ) VALUES (:clusterId, :accountId, :firstAt, :lastAt, :workersCurrent, :workersPeak, :workerSeconds,
+            ) VALUES (:clusterId, :accountId, :firstAt, :lastAt, :workersCurrent, :workersPeak, :workerMillis,
                 :tasksCompleted, :tasksErred, :memoryCurrent, :memoryPeak, :computeSeconds, :tasksByState,
                 :tasksByPrefix)
             """)
@@ -73,7 +73,7 @@ public interface TelemetryDao {
 
     @SqlUpdate("""
             UPDATE telemetry_summaries SET last_at = :lastAt, workers_current = :workersCurrent,
-                workers_peak = :workersPeak, worker_seconds = :workerSeconds, tasks_completed = :tasksCompleted,
+                workers_peak = :workersPeak, worker_millis = :workerMillis, tasks_completed = :tasksCompleted,
                 tasks_erred = :tasksErred, memory_current = :memoryCurrent, memory_peak = :memoryPeak,
                 compute_seconds = :computeSeconds, tasks_by_state = :tasksByState, tasks_by_prefix = :tasksByPrefix
             WHERE cluster_id = :clusterId

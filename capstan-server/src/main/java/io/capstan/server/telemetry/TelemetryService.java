@@ -73,9 +73,9 @@ public final class TelemetryService {
                         from,
                         summaries.size(),
                         summaries.stream()
-                                        .mapToLong(TelemetryDao.Summary::workerSeconds)
+                                        .mapToLong(TelemetryDao.Summary::workerMillis)
                                         .sum()
-                                / 3600.0,
+                                / 3_600_000.0,
                         summaries.stream()
                                 .mapToLong(TelemetryDao.Summary::tasksCompleted)
                                 .sum(),
@@ -102,7 +102,7 @@ public final class TelemetryService {
                 Duration.between(summary.firstAt(), summary.lastAt()).toSeconds(),
                 summary.workersCurrent(),
                 summary.workersPeak(),
-                summary.workerSeconds() / 3600.0,
+                summary.workerMillis() / 3_600_000.0,
                 summary.tasksCompleted(),
                 summary.tasksErred(),
                 byState,

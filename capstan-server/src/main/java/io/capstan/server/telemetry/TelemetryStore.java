@@ -37,6 +37,15 @@ public final class TelemetryStore {
 
     public void record(Cluster cluster, SchedulerFigures figures, Instant now) {
         jdbi.useTransaction(handle -> {
+            // The cluster's row is locked so that a concurrent delete of the cluster cannot leave telemetry behind.
+            boolean exists = handle.createQuery("SELECT id FROM clusters WHERE id = :id FOR UPDATE")
+                    .bind("id", cluster.id())
+                    .mapTo(String.class)
+                    .findOne()
+                    .isPresent();
+            if (!exists) {
+                return;
+            }
             TelemetryDao telemetry = handle.attach(TelemetryDao.class);
             Optional<TelemetryDao.Summary> previous = telemetry.summary(cluster.id());
             String byState = Json.strict().writeValueAsString(figures.tasksByState());
@@ -64,7 +73,7 @@ public final class TelemetryStore {
             if (!now.isAfter(last.lastAt())) {
                 return;
             }
-            long elapsed = Duration.between(last.lastAt(), now).toSeconds();
+            long elapsed = Duration.between(last.lastAt(), now).toMillis();
             telemetry.updateSummary(new TelemetryDao.Summary(
                     cluster.id(),
                     cluster.accountId(),
@@ -72,7 +81,7 @@ public final class TelemetryStore {
                     now,
                     figures.workers(),
                     Math.max(last.workersPeak(), figures.workers()),
-                    last.workerSeconds() + elapsed * last.workersCurrent(),
+                    last.workerMillis() + elapsed * last.workersCurrent(),
                     Math.max(last.tasksCompleted(), figures.tasksCompleted()),
                     Math.max(last.tasksErred(), figures.tasksErred()),
                     figures.memoryBytes(),
