@@ -39,7 +39,10 @@ public record SchedulerFigures(
      * report their process memory).
      */
     public static SchedulerFigures from(PrometheusScrape scrape, Optional<JsonNode> identity) {
+        // Dask 2022.12 reports every connected worker as state "connected" (and again as idle or saturated); newer
+        // versions report each worker once, under one of idle, partially_saturated, saturated, paused_or_retiring.
         int workers = scrape.sum("dask_scheduler_workers", Map.of("state", "connected"))
+                .or(() -> scrape.sum("dask_scheduler_workers", Map.of()))
                 .orElse(0.0)
                 .intValue();
         Map<String, Long> byState = new TreeMap<>();
