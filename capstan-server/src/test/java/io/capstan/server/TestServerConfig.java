@@ -3,6 +3,7 @@ package io.capstan.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.capstan.server.telemetry.ObservabilitySettings;
 import io.capstan.server.testing.TestingCapstanServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,16 @@ class TestServerConfig {
         assertThat(defaults.maxRequestBytes()).isEqualTo(1024 * 1024);
         assertThat(defaults.authFailureLimit()).isEqualTo(20);
         assertThat(defaults.authFailureWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.observability())
+                .isEqualTo(new ObservabilitySettings(
+                        Duration.ofSeconds(5), // scrape interval
+                        Duration.ofSeconds(10), // sample resolution
+                        Duration.ofSeconds(2), // scrape timeout
+                        4, // concurrent scrapes
+                        Duration.ofDays(30), // log retention
+                        Duration.ofSeconds(1), // log collection interval
+                        1000, // log lines per second and cluster
+                        256L * 1024 * 1024)); // log bytes per cluster
         defaults.validate();
     }
 
