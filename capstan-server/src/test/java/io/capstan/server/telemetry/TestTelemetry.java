@@ -104,6 +104,13 @@ class TestTelemetry {
                         assertThat(usage.clustersRun()).isZero();
                     });
 
+            await().atMost(Duration.ofSeconds(30))
+                    .alias("a running cluster's observed uptime grows")
+                    .until(() -> ada.clusterMetrics(cluster.id(), "1h")
+                                    .summary()
+                                    .orElseThrow()
+                                    .uptimeSeconds()
+                            >= 1);
             ada.stopCluster(cluster.id());
             Clusters.awaitState(ada, cluster.id(), "stopped");
             TelemetrySummary kept =
