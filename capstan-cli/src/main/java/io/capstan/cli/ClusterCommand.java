@@ -135,7 +135,9 @@ public final class ClusterCommand {
                                     () -> Durations.parse(value).toSeconds())),
                     labels.isEmpty() ? Optional.empty() : Optional.of(labels(labels)),
                     Optional.ofNullable(configuration),
-                    Optional.ofNullable(environment));
+                    Optional.ofNullable(environment),
+                    Optional.empty(),
+                    Optional.empty());
             ClusterView created = client.createCluster(
                     request,
                     Optional.of(Optional.ofNullable(idempotencyKey)

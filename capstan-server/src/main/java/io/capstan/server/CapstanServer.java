@@ -8,6 +8,11 @@ import io.capstan.server.account.AccountResource;
 import io.capstan.server.account.AccountService;
 import io.capstan.server.auth.AuthFailureLimiter;
 import io.capstan.server.auth.Authenticator;
+import io.capstan.server.awscredentials.AwsCredentialsRefresher;
+import io.capstan.server.awscredentials.AwsCredentialsService;
+import io.capstan.server.awscredentials.AwsCredentialsStore;
+import io.capstan.server.awscredentials.AwsRoleSessions;
+import io.capstan.server.awscredentials.ContainerCredentialsServer;
 import io.capstan.server.backend.local.LocalBackend;
 import io.capstan.server.cluster.ClusterLifecycle;
 import io.capstan.server.cluster.ClusterOptionsPolicy;
@@ -107,6 +112,7 @@ public final class CapstanServer implements AutoCloseable {
     private final Javalin javalin;
     private final List<ExecutorService> executors;
     private final Keyring keyring;
+    private final List<AutoCloseable> resources;
 
     private CapstanServer(
             ServerConfig config,
@@ -114,8 +120,10 @@ public final class CapstanServer implements AutoCloseable {
             Keyring keyring,
             HttpApi api,
             Javalin javalin,
-            List<ExecutorService> executors) {
+            List<ExecutorService> executors,
+            List<AutoCloseable> resources) {
         this.keyring = keyring;
+        this.resources = List.copyOf(resources);
         this.config = config;
         this.database = database;
         this.api = api;
@@ -136,6 +144,7 @@ public final class CapstanServer implements AutoCloseable {
         Database database = storage.database();
         Keyring keyring = storage.keyring();
         List<ExecutorService> executors = new ArrayList<>();
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
             int orphans = keyring.destroyOrphans(owner -> ownerExists(database, owner));
             if (orphans > 0) {
@@ -192,8 +201,35 @@ public final class CapstanServer implements AutoCloseable {
                             observability.logInterval()),
                     observer,
                     clock);
+            AwsCredentialsStore awsCredentialsStore = new AwsCredentialsStore(database.jdbi(), keyring, clock);
+            ContainerCredentialsServer credentialsEndpoint =
+                    ContainerCredentialsServer.start(config.aws().credentialsEndpointPort(), awsCredentialsStore);
+            resources.add(credentialsEndpoint);
+            AwsRoleSessions awsRoles = AwsRoleSessions.create(config.aws());
+            resources.add(awsRoles);
+            AwsCredentialsService awsCredentials = new AwsCredentialsService(
+                    database.jdbi(),
+                    awsCredentialsStore,
+                    awsRoles,
+                    logStore,
+                    config.aws(),
+                    credentialsEndpoint::uri,
+                    clock);
+            ScheduledExecutorService awsRefresher =
+                    Executors.newSingleThreadScheduledExecutor(daemon("capstan-aws-refresh"));
+            executors.add(awsRefresher);
+            AwsCredentialsRefresher refresher = new AwsCredentialsRefresher(
+                    awsCredentials, awsRefresher, config.aws().refreshInterval());
             ClusterLifecycle lifecycle = new ClusterLifecycle(
-                    database.jdbi(), backend, pki, logStore, logCollector, clusterSettings, lifecycleExecutor, clock);
+                    database.jdbi(),
+                    backend,
+                    pki,
+                    logStore,
+                    logCollector,
+                    awsCredentials,
+                    clusterSettings,
+                    lifecycleExecutor,
+                    clock);
             TelemetryCollector telemetryCollector = new TelemetryCollector(
                     database.jdbi(),
                     backend,
@@ -212,6 +248,7 @@ public final class CapstanServer implements AutoCloseable {
                     lifecycle,
                     clusterSettings,
                     AccountService::checkQuota,
+                    awsCredentials,
                     backend.name(),
                     clock);
             EnvironmentService environments =
@@ -268,13 +305,25 @@ public final class CapstanServer implements AutoCloseable {
             logCollector.start();
             telemetryCollector.start();
             retention.start();
-            CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors);
+            refresher.start();
+            CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors, resources);
             log.info("Capstan {} serving on {} with the {} database", version(), server.uri(), database.kind());
             return server;
         } catch (RuntimeException e) {
             executors.forEach(ExecutorService::shutdownNow);
+            closeAll(resources);
             database.close();
             throw e;
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resource.getClass().getSimpleName(), e);
+            }
         }
     }
 
@@ -284,6 +333,7 @@ public final class CapstanServer implements AutoCloseable {
         columns.addAll(ClusterPki.ENCRYPTED_COLUMNS);
         columns.addAll(LogStore.ENCRYPTED_COLUMNS);
         columns.addAll(NotebookService.ENCRYPTED_COLUMNS);
+        columns.addAll(AwsCredentialsStore.ENCRYPTED_COLUMNS);
         return List.copyOf(columns);
     }
 
@@ -294,6 +344,7 @@ public final class CapstanServer implements AutoCloseable {
                 TokenService.STORED_DATA,
                 AccountService.STORED_DATA,
                 ClusterService.STORED_DATA,
+                AwsCredentialsStore.STORED_DATA,
                 TelemetryStore.STORED_DATA,
                 EnvironmentService.STORED_DATA,
                 NotebookService.STORED_DATA,
@@ -450,6 +501,7 @@ public final class CapstanServer implements AutoCloseable {
         executors.forEach(ExecutorService::shutdownNow);
         try {
             javalin.stop();
+            closeAll(resources);
         } finally {
             for (ExecutorService executor : executors) {
                 try {
