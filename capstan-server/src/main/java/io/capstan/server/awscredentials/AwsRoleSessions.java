@@ -138,7 +138,7 @@ public final class AwsRoleSessions implements AutoCloseable {
             throw new CapstanException(
                     ErrorCode.UNAVAILABLE,
                     "the control plane could not call STS to assume role " + roleArn + " ("
-                            + e.getClass().getSimpleName() + ")");
+                            + e.getClass().getSimpleName() + "); try again later");
         }
     }
 
