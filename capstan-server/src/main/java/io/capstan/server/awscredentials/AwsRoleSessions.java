@@ -133,7 +133,7 @@ public final class AwsRoleSessions implements AutoCloseable {
             throw new CapstanException(
                     ErrorCode.UNAVAILABLE,
                     "the control plane could not call STS to assume role " + roleArn + " (" + firstLine(e.getMessage())
-                            + ")");
+                            + "); try again later");
         } catch (SdkException e) {
             throw new CapstanException(
                     ErrorCode.UNAVAILABLE,
