@@ -30,6 +30,13 @@ class TestServerConfig {
         assertThat(defaults.maxRequestBytes()).isEqualTo(1024 * 1024);
         assertThat(defaults.authFailureLimit()).isEqualTo(20);
         assertThat(defaults.authFailureWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.aws().stsEndpoint()).isEmpty();
+        assertThat(defaults.aws().stsRegion()).isEqualTo("us-east-1");
+        assertThat(defaults.aws().roleSessionDuration()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.aws().refreshInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.aws().refreshRetry()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.aws().stsCallTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.aws().credentialsEndpointPort()).isZero();
         defaults.validate();
     }
 
