@@ -172,8 +172,8 @@ public final class ClusterCommand {
                     labels.isEmpty() ? Optional.empty() : Optional.of(labels(labels)),
                     Optional.ofNullable(configuration),
                     Optional.ofNullable(environment),
-                    Optional.empty(),
-                    Optional.empty());
+                    aws.map(LocalAwsCredentials.Forwardable::credentials),
+                    awsRole ? Optional.of(true) : Optional.empty());
             ClusterView created = client.createCluster(
                     request,
                     Optional.of(Optional.ofNullable(idempotencyKey)
