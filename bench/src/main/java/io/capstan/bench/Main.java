@@ -13,8 +13,9 @@ public final class Main {
             case "keyring" -> KeyringBenchmark.run(rest);
             case "cluster-start" -> ClusterStartBenchmark.run(rest);
             case "pki" -> PkiBenchmark.run(rest);
+            case "telemetry" -> TelemetryBenchmark.run(rest);
             default -> {
-                System.err.println("unknown benchmark '" + name + "'; known: keyring, cluster-start, pki");
+                System.err.println("unknown benchmark '" + name + "'; known: keyring, cluster-start, pki, telemetry");
                 System.exit(2);
             }
         }

@@ -30,8 +30,8 @@ final class Measure {
         return operations / ((now - start) / 1e9);
     }
 
-    /** The spread of timings of one thing measured several times. The 95th percentile is by nearest rank. */
-    record Timings(int count, Duration min, Duration median, Duration p95, Duration max, Duration total) {
+    /** The spread of timings of one thing measured several times. Percentiles are by nearest rank. */
+    record Timings(int count, Duration min, Duration median, Duration p95, Duration p99, Duration max, Duration total) {
         static Timings of(List<Duration> samples) {
             if (samples.isEmpty()) {
                 throw new IllegalArgumentException("no samples");
@@ -41,9 +41,19 @@ final class Measure {
             Duration median = count % 2 == 1
                     ? sorted.get(count / 2)
                     : sorted.get(count / 2 - 1).plus(sorted.get(count / 2)).dividedBy(2);
-            Duration p95 = sorted.get((int) Math.ceil(0.95 * count) - 1);
             Duration total = sorted.stream().reduce(Duration.ZERO, Duration::plus);
-            return new Timings(count, sorted.get(0), median, p95, sorted.get(count - 1), total);
+            return new Timings(
+                    count,
+                    sorted.get(0),
+                    median,
+                    percentile(sorted, 0.95),
+                    percentile(sorted, 0.99),
+                    sorted.get(count - 1),
+                    total);
+        }
+
+        private static Duration percentile(List<Duration> sorted, double fraction) {
+            return sorted.get((int) Math.ceil(fraction * sorted.size()) - 1);
         }
 
         double perSecond() {

@@ -38,7 +38,8 @@ public enum ErrorCode {
     RATE_LIMITED(429),
     DECRYPTION_FAILED(500),
     INTERNAL_ERROR(500),
-    UNAVAILABLE(503);
+    UNAVAILABLE(503),
+    STORAGE_UNAVAILABLE(503);
 
     private final int httpStatus;
 

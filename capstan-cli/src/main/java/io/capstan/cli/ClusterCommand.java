@@ -133,8 +133,14 @@ public final class ClusterCommand {
                         + " for the cluster's processes, and refresh the credentials itself while the cluster runs.")
         boolean awsRole;
 
-        @Option(names = "--no-wait", description = "Return as soon as the cluster is accepted.")
-        boolean noWait;
+        @Option(
+                names = "--wait",
+                negatable = true,
+                defaultValue = "true",
+                fallbackValue = "true",
+                description = "Show progress until the cluster is ready or failed (the default); --no-wait returns"
+                        + " as soon as the cluster is accepted.")
+        boolean wait;
 
         public Create(Terminal terminal) {
             super(terminal);
@@ -181,7 +187,7 @@ public final class ClusterCommand {
             terminal.err()
                     .println("Cluster " + created.name() + " (" + created.id() + ") created in account "
                             + created.account() + ".");
-            ClusterView cluster = noWait ? created : await(terminal, client, created, settled());
+            ClusterView cluster = !wait ? created : await(terminal, client, created, settled());
             output.print(cluster, () -> describe(output, cluster));
             failIfFailed(cluster);
         }

@@ -1,6 +1,8 @@
 package io.capstan.cli;
 
 import io.capstan.api.Durations;
+import io.capstan.api.Visibility;
+import io.capstan.api.account.Quota;
 import io.capstan.api.token.CreatedToken;
 import io.capstan.client.DataSizes;
 import io.capstan.server.CapstanServer;
@@ -140,6 +142,25 @@ public final class ServerCommand implements Callable<Integer> {
                     + " free port).")
     Integer awsCredentialsPort;
 
+    @Option(
+            names = "--default-visibility",
+            paramLabel = "public|private",
+            description = "Visibility of new software environments, cluster configurations and notebooks when"
+                    + " their creator does not choose (default: public).")
+    String defaultVisibility;
+
+    @Option(
+            names = "--default-quota",
+            paramLabel = "CLUSTERS,WORKERS,CORES",
+            description = "Quota of new accounts: concurrent clusters, workers and cores (default: 5,20,40).")
+    String defaultQuota;
+
+    @Option(
+            names = "--quota-ceiling",
+            paramLabel = "CLUSTERS,WORKERS,CORES",
+            description = "The most any account's quota may be raised to (default: 100,1000,4000).")
+    String quotaCeiling;
+
     public ServerCommand(Terminal terminal) {
         this.terminal = terminal;
     }
@@ -199,6 +220,16 @@ public final class ServerCommand implements Callable<Integer> {
                     Optional.ofNullable(kmsRegion),
                     Optional.ofNullable(kmsEndpoint)));
         }
+        if (defaultVisibility != null) {
+            builder.defaultVisibility(Visibility.fromWireName(defaultVisibility)
+                    .orElseThrow(() -> new CliException("--default-visibility must be public or private")));
+        }
+        if (defaultQuota != null || quotaCeiling != null) {
+            ServerConfig current = builder.build();
+            builder.quotas(
+                    defaultQuota == null ? current.defaultQuota() : quota("--default-quota", defaultQuota),
+                    quotaCeiling == null ? current.quotaCeiling() : quota("--quota-ceiling", quotaCeiling));
+        }
         builder.observability(observability(builder.build().observability()));
         builder.aws(aws(builder.build().aws()));
         return builder.build();
@@ -217,6 +248,24 @@ public final class ServerCommand implements Callable<Integer> {
             settings = settings.withCredentialsEndpointPort(awsCredentialsPort);
         }
         return settings;
+    }
+
+    private static Quota quota(String option, String value) {
+        String[] parts = value.split(",", -1);
+        try {
+            if (parts.length == 3) {
+                Quota quota = new Quota(
+                        Integer.parseInt(parts[0].strip()),
+                        Integer.parseInt(parts[1].strip()),
+                        Integer.parseInt(parts[2].strip()));
+                if (quota.clusters() >= 0 && quota.workers() >= 0 && quota.cores() >= 0) {
+                    return quota;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // explained below
+        }
+        throw new CliException(option + " must be three counts CLUSTERS,WORKERS,CORES, like 5,20,40");
     }
 
     private ObservabilitySettings observability(ObservabilitySettings defaults) {

@@ -109,6 +109,15 @@ class TestCliClusters {
             assertThat(cli.run("cluster", "create", "--label", "novalue").err()).contains("KEY=VALUE");
             assertThat(cli.run("cluster", "list", "--all").expectSuccess().out())
                     .doesNotContain("clu_");
+
+            TestingCli.Result accepted = cli.run("cluster", "create", "--name", "later", "--workers", "0", "--no-wait")
+                    .expectSuccess();
+            assertThat(accepted.out())
+                    .as("--no-wait returns with the cluster as accepted")
+                    .contains("state:     pending");
+            assertThat(accepted.err()).doesNotContain("→ running");
+            assertThat(cli.run("cluster", "stop", "later").expectSuccess().out())
+                    .contains("is stopped");
         }
     }
 }

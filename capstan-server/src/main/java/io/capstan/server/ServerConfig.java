@@ -129,7 +129,8 @@ public record ServerConfig(
         if (defaultQuota.clusters() > quotaCeiling.clusters()
                 || defaultQuota.workers() > quotaCeiling.workers()
                 || defaultQuota.cores() > quotaCeiling.cores()) {
-            throw new InvalidConfigException("the default account quota is above the quota ceiling");
+            throw new InvalidConfigException(
+                    "the default account quota (--default-quota) is above the quota ceiling (--quota-ceiling)");
         }
         if (rotationBatchSize < 1) {
             throw new InvalidConfigException("the data key rotation batch size must be positive");

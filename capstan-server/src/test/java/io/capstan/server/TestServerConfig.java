@@ -3,6 +3,8 @@ package io.capstan.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.capstan.server.awscredentials.AwsSettings;
+import io.capstan.server.telemetry.ObservabilitySettings;
 import io.capstan.server.testing.TestingCapstanServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,13 +32,25 @@ class TestServerConfig {
         assertThat(defaults.maxRequestBytes()).isEqualTo(1024 * 1024);
         assertThat(defaults.authFailureLimit()).isEqualTo(20);
         assertThat(defaults.authFailureWindow()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(defaults.aws().stsEndpoint()).isEmpty();
-        assertThat(defaults.aws().stsRegion()).isEqualTo("us-east-1");
-        assertThat(defaults.aws().roleSessionDuration()).isEqualTo(Duration.ofHours(1));
-        assertThat(defaults.aws().refreshInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(defaults.aws().refreshRetry()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(defaults.aws().stsCallTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(defaults.aws().credentialsEndpointPort()).isZero();
+        assertThat(defaults.observability())
+                .isEqualTo(new ObservabilitySettings(
+                        Duration.ofSeconds(5), // scrape interval
+                        Duration.ofSeconds(10), // sample resolution
+                        Duration.ofSeconds(2), // scrape timeout
+                        4, // concurrent scrapes
+                        Duration.ofDays(30), // log retention
+                        Duration.ofSeconds(1), // log collection interval
+                        1000, // log lines per second and cluster
+                        256L * 1024 * 1024)); // log bytes per cluster
+        assertThat(defaults.aws())
+                .isEqualTo(new AwsSettings(
+                        Optional.empty(), // STS endpoint: the SDK's
+                        "us-east-1", // STS region
+                        Duration.ofHours(1), // assumed-role session duration
+                        Duration.ofSeconds(5), // how often refreshes are looked for
+                        Duration.ofMinutes(1), // retry after a failed refresh
+                        Duration.ofSeconds(10), // STS call timeout
+                        0)); // credentials endpoint port: any free one
         defaults.validate();
     }
 

@@ -4,6 +4,7 @@ import io.capstan.api.ErrorCode;
 import io.capstan.api.Json;
 import io.capstan.api.Problem;
 import io.capstan.server.CapstanException;
+import io.capstan.server.store.StorageFailures;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
@@ -52,6 +53,26 @@ public final class ProblemHandler {
         }
         if (exception instanceof HttpResponseException http) {
             write(ctx, fromStatus(http.getStatus()));
+            return;
+        }
+        if (StorageFailures.isStorageFailure(exception)) {
+            String incident = UUID.randomUUID().toString();
+            log.error(
+                    "incident {}: the database failed on {} {} (unreachable, or its disk is full); requests are"
+                            + " answered 503 until it recovers",
+                    incident,
+                    ctx.method(),
+                    HttpApi.routeOf(ctx),
+                    exception);
+            ctx.header("Retry-After", "5");
+            write(
+                    ctx,
+                    Problem.of(
+                            ErrorCode.STORAGE_UNAVAILABLE,
+                            "the server's database is unavailable (unreachable, or its disk is full); try again"
+                                    + " later, or give the operator the incident id " + incident,
+                            Optional.empty(),
+                            Map.of("incident", incident)));
             return;
         }
         String incident = UUID.randomUUID().toString();

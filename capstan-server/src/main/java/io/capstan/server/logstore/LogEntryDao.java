@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -41,16 +42,20 @@ public interface LogEntryDao {
             @Bind("sources") String sourcePattern,
             @Bind("limit") int limit);
 
-    /** Removes entries older than {@code before}, at most {@code limit} of them; returns how many. */
-    @SqlUpdate("DELETE FROM log_entries WHERE id IN (SELECT id FROM log_entries WHERE at < :before LIMIT :limit)")
-    int deleteOlderThan(@Bind("before") Instant before, @Bind("limit") int limit);
+    /**
+     * Locks up to {@code limit} entries older than {@code before} for the caller's transaction, skipping entries
+     * another transaction has locked, so that two retention runs at once take disjoint batches instead of waiting
+     * on (or deadlocking over) each other's rows.
+     */
+    @SqlQuery("SELECT id FROM log_entries WHERE at < :before ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED")
+    List<Long> lockOlderThan(@Bind("before") Instant before, @Bind("limit") int limit);
+
+    @SqlUpdate("DELETE FROM log_entries WHERE id IN (<ids>)")
+    int delete(@BindList("ids") List<Long> ids);
 
     @SqlQuery("SELECT count(*) FROM log_entries WHERE account_id IN (<accounts>)")
     long countForAccounts(
-            @org.jdbi.v3.sqlobject.customizer.BindList(
-                            value = "accounts",
-                            onEmpty = org.jdbi.v3.sqlobject.customizer.BindList.EmptyHandling.NULL_STRING)
-                    List<String> accountIds);
+            @BindList(value = "accounts", onEmpty = BindList.EmptyHandling.NULL_STRING) List<String> accountIds);
 
     @SqlUpdate("DELETE FROM log_entries WHERE subject_id = :subject")
     int deleteSubject(@Bind("subject") String subjectId);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes log store entries older than the retention period (30 days by default): once at start, then every hour.
- * Each run deletes in batches by a condition on time only, so it is idempotent and two servers running it at once
- * do no harm.
+ * Each run deletes in batches by a condition on time only, so it is idempotent; a batch locks its rows skipping
+ * those another run holds, so two servers running it at once share the work instead of blocking each other.
  */
 public final class RetentionJob implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
@@ -55,7 +56,11 @@ public final class RetentionJob implements AutoCloseable {
         long removed = 0;
         int batch;
         do {
-            batch = jdbi.withExtension(LogEntryDao.class, entries -> entries.deleteOlderThan(cutoff, BATCH));
+            batch = jdbi.inTransaction(handle -> {
+                LogEntryDao entries = handle.attach(LogEntryDao.class);
+                List<Long> ids = entries.lockOlderThan(cutoff, BATCH);
+                return ids.isEmpty() ? 0 : entries.delete(ids);
+            });
             removed += batch;
         } while (batch == BATCH && !Thread.currentThread().isInterrupted());
         if (removed > 0) {

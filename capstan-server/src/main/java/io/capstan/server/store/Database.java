@@ -49,6 +49,7 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(settings.maximumPoolSize());
         config.setConnectionTimeout(10_000);
         config.setInitializationFailTimeout(10_000);
+        config.setExceptionOverrideClassName(StorageFailures.class.getName());
         try {
             return new Database(new HikariDataSource(config), kind);
         } catch (RuntimeException e) {

@@ -10,11 +10,10 @@ import io.capstan.server.testing.DatabaseDump;
 import io.capstan.server.testing.Fixtures;
 import io.capstan.server.testing.TestingCapstanServer;
 import io.capstan.server.testing.TestingDatabase;
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -255,21 +254,47 @@ class TestBadInput {
     @EnumSource(TestingDatabase.Kind.class)
     void anOversizedChunkedBodyIsRefusedWithoutReadingItAll(TestingDatabase.Kind kind) throws Exception {
         try (TestingCapstanServer server = TestingCapstanServer.start(kind)) {
-            byte[] body = ("{\"name\":\"" + "a".repeat(4 * 1024 * 1024) + "\"}").getBytes(UTF_8);
-            HttpRequest request = HttpRequest.newBuilder(
-                            URI.create(server.server().uri() + "/api/v1/accounts"))
-                    .header("Authorization", "Bearer " + server.adminToken())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-                    .build();
+            // A raw socket, read while it is still being written: the server answers 413 and closes as soon as the
+            // body passes its limit, and a client that reads only after sending (as the JDK's HttpClient does) can
+            // lose that answer to the connection reset its further writes provoke.
+            try (Socket socket =
+                    new Socket(InetAddress.getLoopbackAddress(), server.server().port())) {
+                socket.setSoTimeout(30_000);
+                Thread writer = new Thread(() -> writeChunked(socket, server.adminToken()), "oversized-writer");
+                writer.setDaemon(true);
+                writer.start();
+                String answer = new String(socket.getInputStream().readAllBytes(), UTF_8);
 
-            HttpResponse<String> response =
-                    HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-
-            assertThat(response.statusCode()).isEqualTo(413);
-            assertThat(response.body()).contains("body_too_large");
+                assertThat(answer).startsWith("HTTP/1.1 413 ").contains("body_too_large");
+            }
             assertThat(server.adminClient().listAccounts()).isEmpty();
         }
+    }
+
+    /** Sends a chunked 4 MiB body until the server stops listening; a refused write is what the test expects. */
+    private static void writeChunked(Socket socket, String token) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(UTF_8));
+            byte[] chunk = "a".repeat(64 * 1024).getBytes(UTF_8);
+            writeChunk(out, "{\"name\":\"".getBytes(UTF_8));
+            for (int i = 0; i < 64; i++) {
+                writeChunk(out, chunk);
+            }
+            writeChunk(out, "\"}".getBytes(UTF_8));
+            out.write("0\r\n\r\n".getBytes(UTF_8));
+            out.flush();
+        } catch (IOException refused) {
+            // the server closed the connection once the body passed its limit
+        }
+    }
+
+    private static void writeChunk(OutputStream out, byte[] chunk) throws IOException {
+        out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(UTF_8));
+        out.write(chunk);
+        out.write("\r\n".getBytes(UTF_8));
     }
 
     private static Map<String, List<String>> snapshot(TestingCapstanServer server) {

@@ -54,6 +54,31 @@ class TestSystemRoutes {
     }
 
     @Test
+    void securityTxtIsWhatSecurityMdSaysItIs() throws Exception {
+        String policy = java.nio.file.Files.readString(java.nio.file.Path.of("..", "SECURITY.md"));
+        String section = policy.substring(policy.indexOf("## security.txt"));
+        String block = section.substring(section.indexOf("```\n") + 4);
+        String documented = block.substring(0, block.indexOf("```"));
+        try (TestingCapstanServer server = TestingCapstanServer.start(TestingDatabase.Kind.H2)) {
+            String served = server.anonymousClient()
+                    .send("GET", "/.well-known/security.txt", Optional.empty(), new byte[0])
+                    .bodyText();
+
+            assertThat(fieldNames(served)).isEqualTo(fieldNames(documented));
+            served.lines()
+                    .filter(line -> !line.startsWith("Expires: "))
+                    .forEach(line -> assertThat(documented).contains(line + "\n"));
+        }
+    }
+
+    private static java.util.List<String> fieldNames(String securityTxt) {
+        return securityTxt
+                .lines()
+                .map(line -> line.substring(0, line.indexOf(':')))
+                .toList();
+    }
+
+    @Test
     void theOpenApiDescriptionCoversEveryRoute() {
         try (TestingCapstanServer server = TestingCapstanServer.start(TestingDatabase.Kind.H2)) {
             HttpAnswer answer = server.adminClient().send("GET", "/api/v1/openapi.json", Optional.empty(), new byte[0]);
