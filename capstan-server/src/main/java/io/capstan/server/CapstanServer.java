@@ -105,6 +105,7 @@ import org.slf4j.LoggerFactory;
 public final class CapstanServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CapstanServer.class);
     private static final String KEYRING_STATE = "keyring-id";
+    private static final String CREDENTIALS_PORT_STATE = "aws-credentials-port";
 
     private final ServerConfig config;
     private final Database database;
@@ -203,7 +204,7 @@ public final class CapstanServer implements AutoCloseable {
                     clock);
             AwsCredentialsStore awsCredentialsStore = new AwsCredentialsStore(database.jdbi(), keyring, clock);
             ContainerCredentialsServer credentialsEndpoint =
-                    ContainerCredentialsServer.start(config.aws().credentialsEndpointPort(), awsCredentialsStore);
+                    startCredentialsEndpoint(config, database, awsCredentialsStore, clock);
             resources.add(credentialsEndpoint);
             AwsRoleSessions awsRoles = AwsRoleSessions.create(config.aws());
             resources.add(awsRoles);
@@ -315,6 +316,35 @@ public final class CapstanServer implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * The AWS credentials endpoint, on the port it had before unless the operator fixed one: the processes of clusters
+     * adopted after a restart keep the URL they were started with. If that port is taken now, they cannot fetch
+     * their credentials any more, and the log says so.
+     */
+    private static ContainerCredentialsServer startCredentialsEndpoint(
+            ServerConfig config, Database database, AwsCredentialsStore credentials, Clock clock) {
+        int configured = config.aws().credentialsEndpointPort();
+        if (configured != 0) {
+            return ContainerCredentialsServer.start(configured, credentials);
+        }
+        Optional<Integer> previous =
+                database.serverState(CREDENTIALS_PORT_STATE).map(Integer::valueOf);
+        if (previous.isPresent()) {
+            try {
+                return ContainerCredentialsServer.start(previous.get(), credentials);
+            } catch (UncheckedIOException e) {
+                log.warn(
+                        "the AWS credentials endpoint cannot listen on its previous port {} ({}); processes of"
+                                + " clusters started before this restart cannot fetch AWS credentials any more",
+                        previous.get(),
+                        e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            }
+        }
+        ContainerCredentialsServer endpoint = ContainerCredentialsServer.start(0, credentials);
+        database.recordServerState(CREDENTIALS_PORT_STATE, Integer.toString(endpoint.port()), clock.instant());
+        return endpoint;
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

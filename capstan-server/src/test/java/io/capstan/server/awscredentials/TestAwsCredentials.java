@@ -179,6 +179,35 @@ class TestAwsCredentials {
     }
 
     @Test
+    void theProcessesOfAClusterAdoptedAfterARestartStillGetTheirCredentials() {
+        TestingClock clock = TestingClock.atSystemTime();
+        try (TestingStsServer sts = TestingStsServer.start(clock);
+                TestingCapstanServer server =
+                        TestingCapstanServer.start(TestingDatabase.Kind.H2, builder -> builder, clock)) {
+            CapstanClient alice = team(server);
+            IssuedCredentials issued = sessionCredentials(sts, Duration.ofHours(1));
+            String id = alice.createCluster(withCredentials("survivor", wire(issued)), Optional.empty())
+                    .id();
+            Clusters.awaitState(alice, id, "running");
+            Map<String, String> environment = schedulerEnvironment(server, id);
+            URI endpoint = URI.create(environment.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+            String token = environment.get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+
+            server.stop();
+            server.startAgain();
+
+            // The server listens on a new port; its credentials endpoint must not.
+            CapstanClient again =
+                    server.adminClient().withToken(Fixtures.token(server.adminClient(), "alice", Scope.CLUSTERS));
+            assertThat(again.showCluster(id).state()).isEqualTo("running");
+            assertServes(endpoint, token, issued);
+            again.stopCluster(id);
+            Clusters.awaitStateAllowingFailure(again, id, "stopped");
+            assertThat(fetch(endpoint, Optional.of(token)).status()).isEqualTo(403);
+        }
+    }
+
+    @Test
     void longTermIncompleteAndExpiredCredentialsAreRefusedAndChangeNothing() {
         TestingClock clock = TestingClock.atSystemTime();
         try (TestingStsServer sts = TestingStsServer.start(clock);
