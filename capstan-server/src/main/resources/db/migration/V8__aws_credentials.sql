@@ -16,6 +16,8 @@ CREATE TABLE aws_credentials (
     refreshed_at           TIMESTAMP WITH TIME ZONE,
     refresh_after          TIMESTAMP WITH TIME ZONE,
     refresh_problem        VARCHAR(1000),
+    -- Whether the event saying the current credentials expired was written; reset by new credentials.
+    expiry_announced       BOOLEAN      DEFAULT FALSE NOT NULL,
     token_hash             VARCHAR(64)  NOT NULL,
     token_ciphertext       BYTEA        NOT NULL,
     CONSTRAINT aws_credentials_token UNIQUE (token_hash)

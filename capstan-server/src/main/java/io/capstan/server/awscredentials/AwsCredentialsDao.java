@@ -36,7 +36,7 @@ public interface AwsCredentialsDao {
 
     @SqlUpdate("""
             UPDATE aws_credentials SET credentials_ciphertext = :ciphertext, expires_at = :expiresAt,
-                refreshed_at = :now, refresh_after = :refreshAfter, refresh_problem = NULL
+                refreshed_at = :now, refresh_after = :refreshAfter, refresh_problem = NULL, expiry_announced = FALSE
             WHERE cluster_id = :cluster
             """)
     int replace(
@@ -45,6 +45,18 @@ public interface AwsCredentialsDao {
             @Bind("expiresAt") Instant expiresAt,
             @Bind("now") Instant now,
             @Bind("refreshAfter") Instant refreshAfter);
+
+    /** Credentials that expired and whose expiry no event has announced yet. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM aws_credentials WHERE expires_at <= :now AND expiry_announced = FALSE"
+            + " ORDER BY expires_at, cluster_id")
+    List<StoredCredentials> expiredUnannounced(@Bind("now") Instant now);
+
+    /** Marks the expiry of these very credentials announced; 0 if newer ones replaced them meanwhile. */
+    @SqlUpdate("""
+            UPDATE aws_credentials SET expiry_announced = TRUE
+            WHERE cluster_id = :cluster AND expires_at = :expiresAt AND expiry_announced = FALSE
+            """)
+    int announceExpiry(@Bind("cluster") String clusterId, @Bind("expiresAt") Instant expiresAt);
 
     @SqlUpdate("""
             UPDATE aws_credentials SET refresh_after = :retryAt, refresh_problem = :problem

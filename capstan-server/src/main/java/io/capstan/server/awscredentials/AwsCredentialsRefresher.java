@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Looks every {@code interval} for assumed-role credentials past half their lifetime and refreshes them, on its own
- * thread: an STS call that hangs for its whole timeout delays no cluster's lifecycle.
+ * Looks every {@code interval} for assumed-role credentials past half their lifetime and refreshes them, and for
+ * credentials that expired unreplaced, which it announces; on its own thread: an STS call that hangs for its whole
+ * timeout delays no cluster's lifecycle.
  */
 public final class AwsCredentialsRefresher {
     private static final Logger log = LoggerFactory.getLogger(AwsCredentialsRefresher.class);
@@ -37,6 +38,7 @@ public final class AwsCredentialsRefresher {
     private void safeRefresh() {
         try {
             credentials.refreshDue();
+            credentials.announceExpiries();
         } catch (RuntimeException e) {
             log.error("refreshing AWS credentials failed; the next round retries", e);
         }

@@ -186,6 +186,31 @@ public final class AwsCredentialsService {
         }
     }
 
+    /**
+     * Writes an event for each cluster whose credentials expired without being replaced: from then on its processes
+     * get none, and the event says how that ends.
+     */
+    public void announceExpiries() {
+        List<StoredCredentials> expired =
+                jdbi.withHandle(handle -> handle.attach(AwsCredentialsDao.class).expiredUnannounced(clock.instant()));
+        for (StoredCredentials row : expired) {
+            Instant at = row.expiresAt().orElseThrow();
+            jdbi.useTransaction(handle -> {
+                if (handle.attach(AwsCredentialsDao.class).announceExpiry(row.clusterId(), at) > 0) {
+                    logStore.event(
+                            handle,
+                            row.accountId(),
+                            row.clusterId(),
+                            EVENT_SOURCE,
+                            "AWS credentials expired at " + at + "; the cluster's processes get none until "
+                                    + (row.source().equals(StoredCredentials.FORWARDED)
+                                            ? "fresh ones are forwarded (capstan cluster forward-credentials)"
+                                            : "a refresh from the account's role succeeds"));
+                }
+            });
+        }
+    }
+
     private void refresh(StoredCredentials row) {
         Optional<AwsCredentialsDao.AccountRole> role =
                 jdbi.withHandle(handle -> handle.attach(AwsCredentialsDao.class).accountRole(row.accountId()));

@@ -372,6 +372,11 @@ class TestAwsCredentials {
                             .orElseThrow()
                             .expiresAt())
                     .isEmpty();
+            String announced = "AWS credentials expired at " + refreshed.expiration()
+                    + "; the cluster's processes get none until a refresh from the account's role succeeds";
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> alice.clusterEvents(running.id(), 0).stream()
+                            .anyMatch(event -> event.message().equals(announced)));
 
             for (IssuedCredentials issued : sts.issuedCredentials()) {
                 assertThat(logs.written()).doesNotContain(issued.secretAccessKey(), issued.sessionToken());
