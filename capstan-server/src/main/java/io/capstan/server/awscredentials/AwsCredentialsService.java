@@ -125,18 +125,18 @@ public final class AwsCredentialsService {
                                 .map(previous -> " (the previous ones expire"
                                         + (previous.isAfter(clock.instant()) ? "" : "d") + " at " + previous + ")")
                                 .orElse(""));
-        return status(store.find(handle, clusterId).orElseThrow());
+        return status(handle, store.find(handle, clusterId).orElseThrow());
     }
 
     /** What a cluster's processes get, for the cluster's view; empty for a cluster without AWS credentials. */
     public Optional<AwsCredentialsStatus> status(Handle handle, String clusterId) {
-        return store.find(handle, clusterId).map(this::status);
+        return store.find(handle, clusterId).map(row -> status(handle, row));
     }
 
-    private AwsCredentialsStatus status(StoredCredentials row) {
+    private AwsCredentialsStatus status(Handle handle, StoredCredentials row) {
         Optional<String> roleArn = row.source().equals(StoredCredentials.ACCOUNT_ROLE)
-                ? jdbi.withHandle(
-                                handle -> handle.attach(AwsCredentialsDao.class).accountRole(row.accountId()))
+                ? handle.attach(AwsCredentialsDao.class)
+                        .accountRole(row.accountId())
                         .map(AwsCredentialsDao.AccountRole::roleArn)
                 : Optional.empty();
         Optional<Instant> expiresAt = row.expiresAt().filter(clock.instant()::isBefore);
