@@ -168,6 +168,8 @@ final class ClusterStartBenchmark {
                             Optional.empty(),
                             Optional.empty(),
                             Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
                             Optional.empty()),
                     Optional.empty());
             clusterId = Optional.of(created.id());

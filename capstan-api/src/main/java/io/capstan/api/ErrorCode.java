@@ -12,6 +12,12 @@ public enum ErrorCode {
     MISSING_FIELD(400),
     INVALID_FIELD(400),
     INVALID_PARAMETER(400),
+    /** An AWS access key id of a long-term key ({@code AKIA…}): only temporary session credentials are forwarded. */
+    AWS_LONG_TERM_KEY(400),
+    /** AWS credentials without a session token or without an expiry, or already (nearly) expired. */
+    AWS_CREDENTIALS_NOT_TEMPORARY(400),
+    /** STS refused to assume the account's AWS role (the role, its trust policy or the session policy is wrong). */
+    AWS_ROLE_REFUSED(400),
     UNAUTHENTICATED(401),
     MALFORMED_AUTHORIZATION(401),
     TOKEN_INVALID(401),
@@ -25,6 +31,8 @@ public enum ErrorCode {
     INVALID_STATE(409),
     QUOTA_EXCEEDED(409),
     IDEMPOTENCY_KEY_REUSED(409),
+    /** A cluster asked for the account's AWS role, but the account has none. */
+    AWS_ROLE_NOT_SET(409),
     BODY_TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
     RATE_LIMITED(429),

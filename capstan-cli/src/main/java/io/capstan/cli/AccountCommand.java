@@ -21,7 +21,10 @@ import picocli.CommandLine.Parameters;
             AccountCommand.Usage.class,
             AccountCommand.SetQuota.class,
             AccountCommand.AddMember.class,
-            AccountCommand.RemoveMember.class
+            AccountCommand.RemoveMember.class,
+            AccountCommand.SetAwsRole.class,
+            AccountCommand.ShowAwsRole.class,
+            AccountCommand.ClearAwsRole.class
         })
 public final class AccountCommand {
     @Command(name = "create", description = "Create an account (server administrators).")
@@ -228,5 +231,117 @@ public final class AccountCommand {
             AccountView updated = client.removeMember(account, username);
             output.print(updated, () -> output.line("Removed " + username + " from account " + updated.name() + "."));
         }
+    }
+
+    @Command(
+            name = "set-aws-role",
+            description = {
+                "Set the AWS role an account's clusters may get credentials of (account admins). A cluster created"
+                        + " with --aws-role gets credentials the control plane assumes with its own AWS credentials"
+                        + " (STS AssumeRole), refreshed at half their lifetime while it runs.",
+                "The role's trust policy must let the control plane's AWS identity assume it."
+            })
+    public static final class SetAwsRole extends ClientCommand {
+        @Parameters(paramLabel = "ROLE_ARN", description = "Like arn:aws:iam::123456789012:role/data-reader.")
+        String roleArn;
+
+        @Option(
+                names = "--account",
+                paramLabel = "NAME",
+                description = "The account (needed when you belong to" + " several).")
+        String account;
+
+        @Option(
+                names = "--session-policy",
+                paramLabel = "FILE",
+                description = "An IAM policy document (JSON, at most 2048 characters) that narrows what the"
+                        + " assumed credentials may do.")
+        java.nio.file.Path sessionPolicy;
+
+        public SetAwsRole(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            java.util.Optional<String> policy = java.util.Optional.ofNullable(sessionPolicy)
+                    .map(path -> {
+                        try {
+                            return java.nio.file.Files.readString(path);
+                        } catch (java.io.IOException e) {
+                            throw new CliException("cannot read --session-policy " + path + ": " + e.getMessage());
+                        }
+                    });
+            io.capstan.api.aws.AwsRoleView role = client.setAwsRole(
+                    accountOf(client, account), new io.capstan.api.aws.SetAwsRoleRequest(roleArn, policy));
+            output.print(
+                    role,
+                    () -> output.line("Clusters of account " + role.account() + " created with --aws-role get"
+                            + " credentials of " + role.roleArn()
+                            + (role.sessionPolicy().isPresent() ? ", narrowed by the session policy." : ".")));
+        }
+    }
+
+    @Command(name = "show-aws-role", description = "Show an account's AWS role and its session policy.")
+    public static final class ShowAwsRole extends ClientCommand {
+        @Option(
+                names = "--account",
+                paramLabel = "NAME",
+                description = "The account (needed when you belong to" + " several).")
+        String account;
+
+        public ShowAwsRole(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            io.capstan.api.aws.AwsRoleView role = client.awsRole(accountOf(client, account));
+            output.print(role, () -> {
+                output.line("account " + role.account() + ": " + role.roleArn());
+                role.sessionPolicy().ifPresent(policy -> output.line("session policy: " + policy));
+            });
+        }
+    }
+
+    @Command(
+            name = "clear-aws-role",
+            description = "Remove an account's AWS role (account admins): running clusters' assumed credentials are"
+                    + " no longer refreshed and expire.")
+    public static final class ClearAwsRole extends ClientCommand {
+        @Option(
+                names = "--account",
+                paramLabel = "NAME",
+                description = "The account (needed when you belong to" + " several).")
+        String account;
+
+        public ClearAwsRole(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            String name = accountOf(client, account);
+            client.clearAwsRole(name);
+            output.print(
+                    java.util.Map.of("account", name),
+                    () -> output.line("Account " + name + " has no AWS role any more."));
+        }
+    }
+
+    /** The account named, or the caller's only one. */
+    static String accountOf(CapstanClient client, String account) {
+        if (account != null) {
+            return account;
+        }
+        java.util.List<io.capstan.api.user.MembershipView> memberships =
+                client.me().user().memberships();
+        if (memberships.size() != 1) {
+            throw new CliException(
+                    memberships.isEmpty()
+                            ? "you are not a member of any account"
+                            : "you belong to several accounts; say which one with --account");
+        }
+        return memberships.get(0).account();
     }
 }

@@ -42,6 +42,7 @@ import picocli.CommandLine.Parameters;
             ClusterCommand.Stop.class,
             ClusterCommand.Delete.class,
             ClusterCommand.Credentials.class,
+            ClusterCommand.ForwardCredentials.class,
             ClusterCommand.Events.class,
             ClusterCommand.Logs.class,
             ClusterCommand.Metrics.class
@@ -111,6 +112,28 @@ public final class ClusterCommand {
         String environment;
 
         @Option(
+                names = "--forward-aws-credentials",
+                description = "Give the cluster's processes temporary AWS credentials made from yours (found as the"
+                        + " AWS CLI finds them): a long-term key is exchanged for a session token with STS"
+                        + " GetSessionToken and never leaves this machine; session credentials are forwarded as they"
+                        + " are. Workers get them through the AWS SDKs' container credentials endpoint. Refresh them"
+                        + " with 'capstan cluster forward-credentials'.")
+        boolean forwardAwsCredentials;
+
+        @Option(
+                names = "--aws-session-duration",
+                paramLabel = "DURATION",
+                description = "How long the session token made for --forward-aws-credentials lasts (default: 12h;"
+                        + " 15m to 36h).")
+        String awsSessionDuration;
+
+        @Option(
+                names = "--aws-role",
+                description = "Have the control plane assume the account's AWS role (capstan account set-aws-role)"
+                        + " for the cluster's processes, and refresh the credentials itself while the cluster runs.")
+        boolean awsRole;
+
+        @Option(
                 names = "--wait",
                 negatable = true,
                 defaultValue = "true",
@@ -125,6 +148,19 @@ public final class ClusterCommand {
 
         @Override
         protected void run(CapstanClient client, Output output) {
+            if (forwardAwsCredentials && awsRole) {
+                throw new CliException("give either --forward-aws-credentials or --aws-role, not both");
+            }
+            if (awsSessionDuration != null && !forwardAwsCredentials) {
+                throw new CliException("--aws-session-duration goes with --forward-aws-credentials");
+            }
+            Optional<LocalAwsCredentials.Forwardable> aws = forwardAwsCredentials
+                    ? Optional.of(LocalAwsCredentials.resolve(
+                            terminal.environment(),
+                            LocalAwsCredentials.sessionDuration(awsSessionDuration),
+                            java.time.Clock.systemUTC()))
+                    : Optional.empty();
+            aws.ifPresent(forwardable -> terminal.err().println(forwardable.description()));
             CreateClusterRequest request = new CreateClusterRequest(
                     Optional.ofNullable(name),
                     Optional.ofNullable(account),
@@ -141,7 +177,9 @@ public final class ClusterCommand {
                                     () -> Durations.parse(value).toSeconds())),
                     labels.isEmpty() ? Optional.empty() : Optional.of(labels(labels)),
                     Optional.ofNullable(configuration),
-                    Optional.ofNullable(environment));
+                    Optional.ofNullable(environment),
+                    aws.map(LocalAwsCredentials.Forwardable::credentials),
+                    awsRole ? Optional.of(true) : Optional.empty());
             ClusterView created = client.createCluster(
                     request,
                     Optional.of(Optional.ofNullable(idempotencyKey)
@@ -336,6 +374,53 @@ public final class ClusterCommand {
                         + ", tls_client_key=" + python(key) + ", require_encryption=True)");
                 output.line("client = Client(" + python(certificate.schedulerAddress()) + ", security=security)");
             });
+        }
+    }
+
+    @Command(
+            name = "forward-credentials",
+            description = {
+                "Forward fresh temporary AWS credentials to a cluster created with --forward-aws-credentials, for a"
+                        + " cluster that outlives them. Made from your AWS credentials as on create; says when the"
+                        + " current ones expire and when the new ones do.",
+                "The cluster's processes pick them up on their own: the AWS SDKs fetch them again before the old"
+                        + " ones expire."
+            })
+    public static final class ForwardCredentials extends ClientCommand {
+        @Parameters(paramLabel = "NAME|ID")
+        String cluster;
+
+        @Option(
+                names = "--aws-session-duration",
+                paramLabel = "DURATION",
+                description = "How long the session token lasts (default: 12h; 15m to 36h).")
+        String awsSessionDuration;
+
+        public ForwardCredentials(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        protected void run(CapstanClient client, Output output) {
+            String id = resolve(client, cluster);
+            ClusterView before = client.showCluster(id);
+            before.awsCredentials()
+                    .ifPresent(current -> terminal.err()
+                            .println("The current AWS credentials of " + before.name() + " "
+                                    + current.expiresAt()
+                                            .map(at -> "expire at " + Output.time(at) + ".")
+                                            .orElse("have expired.")));
+            LocalAwsCredentials.Forwardable aws = LocalAwsCredentials.resolve(
+                    terminal.environment(),
+                    LocalAwsCredentials.sessionDuration(awsSessionDuration),
+                    java.time.Clock.systemUTC());
+            terminal.err().println(aws.description());
+            terminal.err().flush();
+            io.capstan.api.aws.AwsCredentialsStatus status = client.forwardAwsCredentials(id, aws.credentials());
+            output.print(
+                    status,
+                    () -> output.line("Forwarded AWS credentials to cluster " + before.name() + "; they expire at "
+                            + Output.time(status.expiresAt(), "(already expired)") + "."));
         }
     }
 
@@ -584,6 +669,21 @@ public final class ClusterCommand {
         if (!cluster.labels().isEmpty()) {
             output.line("labels:    " + cluster.labels());
         }
+        output.line("aws:       "
+                + cluster.awsCredentials()
+                        .map(aws -> (aws.source().equals("account-role")
+                                        ? "the account's role"
+                                                + aws.roleArn()
+                                                        .map(arn -> " " + arn)
+                                                        .orElse("")
+                                        : "forwarded credentials")
+                                + aws.expiresAt()
+                                        .map(at -> ", expire at " + Output.time(at))
+                                        .orElse(", none valid now")
+                                + aws.lastRefreshProblem()
+                                        .map(problem -> " (last refresh failed: " + problem + ")")
+                                        .orElse(""))
+                        .orElse("no AWS credentials"));
     }
 
     private static void failIfFailed(ClusterView cluster) {

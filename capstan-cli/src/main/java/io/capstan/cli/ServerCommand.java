@@ -7,6 +7,7 @@ import io.capstan.api.token.CreatedToken;
 import io.capstan.client.DataSizes;
 import io.capstan.server.CapstanServer;
 import io.capstan.server.ServerConfig;
+import io.capstan.server.awscredentials.AwsSettings;
 import io.capstan.server.internal.Secret;
 import io.capstan.server.keyring.MasterKeySetting;
 import io.capstan.server.telemetry.ObservabilitySettings;
@@ -121,6 +122,27 @@ public final class ServerCommand implements Callable<Integer> {
     String logMaxPerCluster;
 
     @Option(
+            names = "--aws-sts-endpoint",
+            paramLabel = "URL",
+            description = "STS endpoint for assuming accounts' AWS roles, for a VPC endpoint (default: the SDK's)."
+                    + " The control plane's own AWS credentials come from its environment, as for any AWS SDK.")
+    URI awsStsEndpoint;
+
+    @Option(
+            names = "--aws-role-session-duration",
+            paramLabel = "DURATION",
+            description = "How long credentials assumed from an account's AWS role last; they are refreshed at half"
+                    + " (default: 1h; 15m to 12h).")
+    String awsRoleSessionDuration;
+
+    @Option(
+            names = "--aws-credentials-port",
+            paramLabel = "PORT",
+            description = "Loopback port of the endpoint clusters' processes fetch AWS credentials from (default: any"
+                    + " free port).")
+    Integer awsCredentialsPort;
+
+    @Option(
             names = "--default-visibility",
             paramLabel = "public|private",
             description = "Visibility of new software environments, cluster configurations and notebooks when"
@@ -209,7 +231,23 @@ public final class ServerCommand implements Callable<Integer> {
                     quotaCeiling == null ? current.quotaCeiling() : quota("--quota-ceiling", quotaCeiling));
         }
         builder.observability(observability(builder.build().observability()));
+        builder.aws(aws(builder.build().aws()));
         return builder.build();
+    }
+
+    private AwsSettings aws(AwsSettings defaults) {
+        AwsSettings settings = defaults;
+        if (awsStsEndpoint != null) {
+            settings = settings.withStsEndpoint(awsStsEndpoint);
+        }
+        if (awsRoleSessionDuration != null) {
+            settings =
+                    settings.withRoleSessionDuration(duration("--aws-role-session-duration", awsRoleSessionDuration));
+        }
+        if (awsCredentialsPort != null) {
+            settings = settings.withCredentialsEndpointPort(awsCredentialsPort);
+        }
+        return settings;
     }
 
     private static Quota quota(String option, String value) {

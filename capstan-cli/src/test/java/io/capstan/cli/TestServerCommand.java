@@ -61,6 +61,31 @@ class TestServerCommand {
     }
 
     @Test
+    void awsFlagsBecomeTheServersAwsSettingsAndBadOnesAreExplained() {
+        ServerConfig config = configOf(
+                "--aws-sts-endpoint",
+                "https://sts.eu-west-1.amazonaws.com",
+                "--aws-role-session-duration",
+                "2h",
+                "--aws-credentials-port",
+                "8901");
+
+        assertThat(config.aws().stsEndpoint()).contains(java.net.URI.create("https://sts.eu-west-1.amazonaws.com"));
+        assertThat(config.aws().roleSessionDuration()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.aws().credentialsEndpointPort()).isEqualTo(8901);
+        config.validate();
+        assertThatThrownBy(() ->
+                        configOf("--aws-sts-endpoint", "http://sts.example.com").validate())
+                .hasMessageContaining("must use https; plain http is allowed only on loopback");
+        assertThatThrownBy(() -> configOf("--aws-role-session-duration", "5m").validate())
+                .hasMessage("--aws-role-session-duration must be between 15m and 12h");
+        assertThatThrownBy(() -> configOf("--aws-role-session-duration", "soon"))
+                .hasMessageContaining("--aws-role-session-duration must be a duration");
+        assertThatThrownBy(() -> configOf("--aws-credentials-port", "70000").validate())
+                .hasMessage("--aws-credentials-port must be between 0 and 65535");
+    }
+
+    @Test
     void badValuesAreExplained() {
         assertThatThrownBy(() -> configOf("--default-visibility", "secret"))
                 .hasMessage("--default-visibility must be public or private");

@@ -17,6 +17,10 @@ import io.capstan.api.admin.DataKeyRotationView;
 import io.capstan.api.admin.KeyringStatus;
 import io.capstan.api.admin.MasterKeyRotationResult;
 import io.capstan.api.admin.StartDataKeyRotation;
+import io.capstan.api.aws.AwsCredentialsStatus;
+import io.capstan.api.aws.AwsRoleView;
+import io.capstan.api.aws.AwsSessionCredentials;
+import io.capstan.api.aws.SetAwsRoleRequest;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
@@ -277,6 +281,41 @@ public final class CapstanClient {
     /** What the server stores about the caller. */
     public PrivacyReport privacy() {
         return call("GET", "/api/v1/privacy", Optional.empty(), new TypeReference<PrivacyReport>() {});
+    }
+
+    // AWS credentials
+
+    /** Sends fresher temporary AWS credentials to a cluster created with forwarded ones; says when they expire. */
+    public AwsCredentialsStatus forwardAwsCredentials(String clusterId, AwsSessionCredentials credentials) {
+        return call(
+                "POST",
+                "/api/v1/clusters/" + segment(clusterId) + "/aws-credentials",
+                Optional.of(credentials),
+                new TypeReference<AwsCredentialsStatus>() {});
+    }
+
+    public AwsRoleView setAwsRole(String account, SetAwsRoleRequest request) {
+        return call(
+                "PUT",
+                "/api/v1/accounts/" + segment(account) + "/aws-role",
+                Optional.of(request),
+                new TypeReference<AwsRoleView>() {});
+    }
+
+    public AwsRoleView awsRole(String account) {
+        return call(
+                "GET",
+                "/api/v1/accounts/" + segment(account) + "/aws-role",
+                Optional.empty(),
+                new TypeReference<AwsRoleView>() {});
+    }
+
+    public void clearAwsRole(String account) {
+        call(
+                "DELETE",
+                "/api/v1/accounts/" + segment(account) + "/aws-role",
+                Optional.empty(),
+                new TypeReference<Void>() {});
     }
 
     // Quotas

@@ -8,6 +8,11 @@ import io.capstan.server.account.AccountResource;
 import io.capstan.server.account.AccountService;
 import io.capstan.server.auth.AuthFailureLimiter;
 import io.capstan.server.auth.Authenticator;
+import io.capstan.server.awscredentials.AwsCredentialsRefresher;
+import io.capstan.server.awscredentials.AwsCredentialsService;
+import io.capstan.server.awscredentials.AwsCredentialsStore;
+import io.capstan.server.awscredentials.AwsRoleSessions;
+import io.capstan.server.awscredentials.ContainerCredentialsServer;
 import io.capstan.server.backend.local.LocalBackend;
 import io.capstan.server.cluster.ClusterLifecycle;
 import io.capstan.server.cluster.ClusterOptionsPolicy;
@@ -100,6 +105,7 @@ import org.slf4j.LoggerFactory;
 public final class CapstanServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CapstanServer.class);
     private static final String KEYRING_STATE = "keyring-id";
+    private static final String CREDENTIALS_PORT_STATE = "aws-credentials-port";
 
     private final ServerConfig config;
     private final Database database;
@@ -107,6 +113,7 @@ public final class CapstanServer implements AutoCloseable {
     private final Javalin javalin;
     private final List<ExecutorService> executors;
     private final Keyring keyring;
+    private final List<AutoCloseable> resources;
 
     private CapstanServer(
             ServerConfig config,
@@ -114,8 +121,10 @@ public final class CapstanServer implements AutoCloseable {
             Keyring keyring,
             HttpApi api,
             Javalin javalin,
-            List<ExecutorService> executors) {
+            List<ExecutorService> executors,
+            List<AutoCloseable> resources) {
         this.keyring = keyring;
+        this.resources = List.copyOf(resources);
         this.config = config;
         this.database = database;
         this.api = api;
@@ -136,6 +145,7 @@ public final class CapstanServer implements AutoCloseable {
         Database database = storage.database();
         Keyring keyring = storage.keyring();
         List<ExecutorService> executors = new ArrayList<>();
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
             int orphans = keyring.destroyOrphans(owner -> ownerExists(database, owner));
             if (orphans > 0) {
@@ -192,8 +202,35 @@ public final class CapstanServer implements AutoCloseable {
                             observability.logInterval()),
                     observer,
                     clock);
+            AwsCredentialsStore awsCredentialsStore = new AwsCredentialsStore(database.jdbi(), keyring, clock);
+            ContainerCredentialsServer credentialsEndpoint =
+                    startCredentialsEndpoint(config, database, awsCredentialsStore, clock);
+            resources.add(credentialsEndpoint);
+            AwsRoleSessions awsRoles = AwsRoleSessions.create(config.aws());
+            resources.add(awsRoles);
+            AwsCredentialsService awsCredentials = new AwsCredentialsService(
+                    database.jdbi(),
+                    awsCredentialsStore,
+                    awsRoles,
+                    logStore,
+                    config.aws(),
+                    credentialsEndpoint::uri,
+                    clock);
+            ScheduledExecutorService awsRefresher =
+                    Executors.newSingleThreadScheduledExecutor(daemon("capstan-aws-refresh"));
+            executors.add(awsRefresher);
+            AwsCredentialsRefresher refresher = new AwsCredentialsRefresher(
+                    awsCredentials, awsRefresher, config.aws().refreshInterval());
             ClusterLifecycle lifecycle = new ClusterLifecycle(
-                    database.jdbi(), backend, pki, logStore, logCollector, clusterSettings, lifecycleExecutor, clock);
+                    database.jdbi(),
+                    backend,
+                    pki,
+                    logStore,
+                    logCollector,
+                    awsCredentials,
+                    clusterSettings,
+                    lifecycleExecutor,
+                    clock);
             TelemetryCollector telemetryCollector = new TelemetryCollector(
                     database.jdbi(),
                     backend,
@@ -212,6 +249,7 @@ public final class CapstanServer implements AutoCloseable {
                     lifecycle,
                     clusterSettings,
                     AccountService::checkQuota,
+                    awsCredentials,
                     backend.name(),
                     clock);
             EnvironmentService environments =
@@ -268,13 +306,54 @@ public final class CapstanServer implements AutoCloseable {
             logCollector.start();
             telemetryCollector.start();
             retention.start();
-            CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors);
+            refresher.start();
+            CapstanServer server = new CapstanServer(config, database, keyring, api, javalin, executors, resources);
             log.info("Capstan {} serving on {} with the {} database", version(), server.uri(), database.kind());
             return server;
         } catch (RuntimeException e) {
             executors.forEach(ExecutorService::shutdownNow);
+            closeAll(resources);
             database.close();
             throw e;
+        }
+    }
+
+    /**
+     * The AWS credentials endpoint, on the port it had before unless the operator fixed one: the processes of clusters
+     * adopted after a restart keep the URL they were started with. If that port is taken now, they cannot fetch
+     * their credentials any more, and the log says so.
+     */
+    private static ContainerCredentialsServer startCredentialsEndpoint(
+            ServerConfig config, Database database, AwsCredentialsStore credentials, Clock clock) {
+        int configured = config.aws().credentialsEndpointPort();
+        if (configured != 0) {
+            return ContainerCredentialsServer.start(configured, credentials);
+        }
+        Optional<Integer> previous =
+                database.serverState(CREDENTIALS_PORT_STATE).map(Integer::valueOf);
+        if (previous.isPresent()) {
+            try {
+                return ContainerCredentialsServer.start(previous.get(), credentials);
+            } catch (UncheckedIOException e) {
+                log.warn(
+                        "the AWS credentials endpoint cannot listen on its previous port {} ({}); processes of"
+                                + " clusters started before this restart cannot fetch AWS credentials any more",
+                        previous.get(),
+                        e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            }
+        }
+        ContainerCredentialsServer endpoint = ContainerCredentialsServer.start(0, credentials);
+        database.recordServerState(CREDENTIALS_PORT_STATE, Integer.toString(endpoint.port()), clock.instant());
+        return endpoint;
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resource.getClass().getSimpleName(), e);
+            }
         }
     }
 
@@ -284,6 +363,7 @@ public final class CapstanServer implements AutoCloseable {
         columns.addAll(ClusterPki.ENCRYPTED_COLUMNS);
         columns.addAll(LogStore.ENCRYPTED_COLUMNS);
         columns.addAll(NotebookService.ENCRYPTED_COLUMNS);
+        columns.addAll(AwsCredentialsStore.ENCRYPTED_COLUMNS);
         return List.copyOf(columns);
     }
 
@@ -294,6 +374,7 @@ public final class CapstanServer implements AutoCloseable {
                 TokenService.STORED_DATA,
                 AccountService.STORED_DATA,
                 ClusterService.STORED_DATA,
+                AwsCredentialsStore.STORED_DATA,
                 TelemetryStore.STORED_DATA,
                 EnvironmentService.STORED_DATA,
                 NotebookService.STORED_DATA,
@@ -450,6 +531,7 @@ public final class CapstanServer implements AutoCloseable {
         executors.forEach(ExecutorService::shutdownNow);
         try {
             javalin.stop();
+            closeAll(resources);
         } finally {
             for (ExecutorService executor : executors) {
                 try {

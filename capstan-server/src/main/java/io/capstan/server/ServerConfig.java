@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.capstan.api.Visibility;
 import io.capstan.api.account.Quota;
+import io.capstan.server.awscredentials.AwsSettings;
 import io.capstan.server.cluster.ClusterSettings;
 import io.capstan.server.internal.Secret;
 import io.capstan.server.keyring.MasterKeySetting;
@@ -37,7 +38,8 @@ public record ServerConfig(
         Visibility defaultVisibility,
         Quota defaultQuota,
         Quota quotaCeiling,
-        ObservabilitySettings observability) {
+        ObservabilitySettings observability,
+        AwsSettings aws) {
 
     public static final String DEFAULT_LISTEN_HOST = "127.0.0.1";
     public static final int DEFAULT_LISTEN_PORT = 8900;
@@ -56,6 +58,7 @@ public record ServerConfig(
         requireNonNull(defaultQuota, "defaultQuota is null");
         requireNonNull(quotaCeiling, "quotaCeiling is null");
         requireNonNull(observability, "observability is null");
+        requireNonNull(aws, "aws is null");
     }
 
     /**
@@ -81,7 +84,8 @@ public record ServerConfig(
                 Visibility.PUBLIC,
                 new Quota(5, 20, 40),
                 new Quota(100, 1000, 4000),
-                ObservabilitySettings.defaults());
+                ObservabilitySettings.defaults(),
+                AwsSettings.defaults());
     }
 
     static Path defaultDataDirectory(Map<String, String> environment) {
@@ -121,6 +125,7 @@ public record ServerConfig(
         }
         clusters.validate();
         observability.validate();
+        aws.validate();
         if (defaultQuota.clusters() > quotaCeiling.clusters()
                 || defaultQuota.workers() > quotaCeiling.workers()
                 || defaultQuota.cores() > quotaCeiling.cores()) {
@@ -172,6 +177,7 @@ public record ServerConfig(
         private Quota defaultQuota;
         private Quota quotaCeiling;
         private ObservabilitySettings observability;
+        private AwsSettings aws;
 
         private Builder(ServerConfig config) {
             listenHost = config.listenHost;
@@ -192,6 +198,12 @@ public record ServerConfig(
             defaultQuota = config.defaultQuota;
             quotaCeiling = config.quotaCeiling;
             observability = config.observability;
+            aws = config.aws;
+        }
+
+        public Builder aws(AwsSettings settings) {
+            this.aws = settings;
+            return this;
         }
 
         public Builder observability(ObservabilitySettings settings) {
@@ -287,7 +299,8 @@ public record ServerConfig(
                     defaultVisibility,
                     defaultQuota,
                     quotaCeiling,
-                    observability);
+                    observability,
+                    aws);
         }
     }
 

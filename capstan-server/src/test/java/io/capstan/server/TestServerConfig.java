@@ -3,6 +3,7 @@ package io.capstan.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.capstan.server.awscredentials.AwsSettings;
 import io.capstan.server.telemetry.ObservabilitySettings;
 import io.capstan.server.testing.TestingCapstanServer;
 import java.io.IOException;
@@ -41,6 +42,15 @@ class TestServerConfig {
                         Duration.ofSeconds(1), // log collection interval
                         1000, // log lines per second and cluster
                         256L * 1024 * 1024)); // log bytes per cluster
+        assertThat(defaults.aws())
+                .isEqualTo(new AwsSettings(
+                        Optional.empty(), // STS endpoint: the SDK's
+                        "us-east-1", // STS region
+                        Duration.ofHours(1), // assumed-role session duration
+                        Duration.ofSeconds(5), // how often refreshes are looked for
+                        Duration.ofMinutes(1), // retry after a failed refresh
+                        Duration.ofSeconds(10), // STS call timeout
+                        0)); // credentials endpoint port: any free one
         defaults.validate();
     }
 

@@ -1,10 +1,11 @@
 package io.capstan.api.cluster;
 
+import io.capstan.api.aws.AwsCredentialsStatus;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-/** A cluster as its account's members see it. It never carries a key. */
+/** A cluster as its account's members see it. It never carries a key, nor any AWS credential. */
 public record ClusterView(
         String id,
         String name,
@@ -23,7 +24,8 @@ public record ClusterView(
         Instant createdAt,
         Optional<Instant> startedAt,
         Optional<Instant> stoppedAt,
-        Instant expiresAt) {
+        Instant expiresAt,
+        Optional<AwsCredentialsStatus> awsCredentials) {
     public ClusterView {
         labels = Map.copyOf(labels);
     }

@@ -8,6 +8,8 @@ import io.capstan.api.account.CreateAccountRequest;
 import io.capstan.api.account.SetMemberRequest;
 import io.capstan.api.account.SetQuotaRequest;
 import io.capstan.api.account.UsageView;
+import io.capstan.api.aws.AwsRoleView;
+import io.capstan.api.aws.SetAwsRoleRequest;
 import io.capstan.server.http.Access;
 import io.capstan.server.http.ApiRoute;
 import io.capstan.server.http.JsonBodies;
@@ -70,6 +72,29 @@ public final class AccountResource implements RouteProvider {
                         .summary("What the account uses of its quota now")
                         .returns(UsageView.class)
                         .handle(ctx -> ctx.json(accounts.usage(Requests.caller(ctx), ctx.pathParam("account")))),
+                ApiRoute.put("/api/v1/accounts/{account}/aws-role")
+                        .access(Access.ADMIN)
+                        .summary("Set the AWS role the account's clusters may have the control plane assume, with an"
+                                + " optional session policy (its admins and server administrators)")
+                        .accepts(SetAwsRoleRequest.class)
+                        .returns(AwsRoleView.class)
+                        .handle(ctx -> ctx.json(accounts.setAwsRole(
+                                Requests.caller(ctx),
+                                ctx.pathParam("account"),
+                                bodies.read(ctx, SetAwsRoleRequest.class)))),
+                ApiRoute.get("/api/v1/accounts/{account}/aws-role")
+                        .access(Access.READ)
+                        .summary("Show the account's AWS role and session policy")
+                        .returns(AwsRoleView.class)
+                        .handle(ctx -> ctx.json(accounts.awsRole(Requests.caller(ctx), ctx.pathParam("account")))),
+                ApiRoute.delete("/api/v1/accounts/{account}/aws-role")
+                        .access(Access.ADMIN)
+                        .summary("Remove the account's AWS role; assumed credentials are no longer refreshed")
+                        .status(204)
+                        .handle(ctx -> {
+                            accounts.clearAwsRole(Requests.caller(ctx), ctx.pathParam("account"));
+                            ctx.status(204);
+                        }),
                 ApiRoute.put("/api/v1/accounts/{account}/members/{username}")
                         .access(Access.ADMIN)
                         .summary("Add a member to an account, or change their role")

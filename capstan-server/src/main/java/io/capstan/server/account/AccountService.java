@@ -10,8 +10,12 @@ import io.capstan.api.account.Quota;
 import io.capstan.api.account.SetMemberRequest;
 import io.capstan.api.account.SetQuotaRequest;
 import io.capstan.api.account.UsageView;
+import io.capstan.api.aws.AwsRoleView;
+import io.capstan.api.aws.SetAwsRoleRequest;
 import io.capstan.server.CapstanException;
 import io.capstan.server.auth.Caller;
+import io.capstan.server.awscredentials.AwsCredentialsDao;
+import io.capstan.server.awscredentials.AwsRoleSessions;
 import io.capstan.server.cluster.ClusterDao;
 import io.capstan.server.internal.Ids;
 import io.capstan.server.internal.Names;
@@ -36,7 +40,8 @@ public final class AccountService {
     /** What this store keeps, for the privacy report. */
     public static final StoredData STORED_DATA = new StoredData(
             "Account metadata",
-            "The accounts you belong to: name, quotas, members and their roles",
+            "The accounts you belong to: name, quotas, members and their roles, the AWS role their clusters may"
+                    + " assume and its session policy",
             List.of("accounts", "memberships"),
             List.of(),
             Optional.empty(),
@@ -230,6 +235,39 @@ public final class AccountService {
         });
     }
 
+    /**
+     * Sets the AWS role the account's clusters may ask the control plane to assume ({@code awsRole} on create), with
+     * an optional session policy narrowing it. The account's admins and server administrators may. Clusters already
+     * running get credentials of the new role at their next refresh.
+     */
+    public AwsRoleView setAwsRole(Caller caller, String name, SetAwsRoleRequest request) {
+        String roleArn = AwsRoleSessions.validateRoleArn(request.roleArn());
+        Optional<String> policy = request.sessionPolicy().map(AwsRoleSessions::validateSessionPolicy);
+        return jdbi.inTransaction(handle -> {
+            Account account = managedAccount(handle, caller, name);
+            handle.attach(AwsCredentialsDao.class).setAccountRole(account.id(), roleArn, policy);
+            return new AwsRoleView(account.name(), roleArn, policy);
+        });
+    }
+
+    public AwsRoleView awsRole(Caller caller, String name) {
+        return jdbi.withHandle(handle -> {
+            Account account = visibleAccount(handle, caller, name);
+            AwsCredentialsDao.AccountRole role = handle.attach(AwsCredentialsDao.class)
+                    .accountRole(account.id())
+                    .orElseThrow(() -> CapstanException.notFound("AWS role of account '" + name + "'"));
+            return new AwsRoleView(account.name(), role.roleArn(), role.sessionPolicy());
+        });
+    }
+
+    /** Removes the account's AWS role: its clusters' assumed credentials are not refreshed any more. */
+    public void clearAwsRole(Caller caller, String name) {
+        jdbi.useTransaction(handle -> {
+            Account account = managedAccount(handle, caller, name);
+            handle.attach(AwsCredentialsDao.class).clearAccountRole(account.id());
+        });
+    }
+
     /** The account named {@code name} if the caller may see it; otherwise the same answer as for no account. */
     static Account visibleAccount(Handle handle, Caller caller, String name) {
         AccountDao accounts = handle.attach(AccountDao.class);
@@ -252,7 +290,7 @@ public final class AccountService {
                 .map(membership -> membership.role() == Role.ADMIN)
                 .orElse(false);
         if (!accountAdmin) {
-            throw CapstanException.forbidden("only the account's admins manage its members");
+            throw CapstanException.forbidden("only the account's admins manage it");
         }
         return account;
     }

@@ -2,6 +2,7 @@ package io.capstan.server.cluster;
 
 import static java.util.Objects.requireNonNull;
 
+import io.capstan.server.awscredentials.AwsCredentialsService;
 import io.capstan.server.backend.ClusterBackend;
 import io.capstan.server.backend.ClusterObservation;
 import io.capstan.server.backend.ClusterObservation.SchedulerStatistics;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *              │           │                                  SCALING ───────────┘
  *              │           │   stop, idle timeout, lifetime      │
  *              └───────────┴─────────────▶ STOPPING ◀────────────┘
- *                                             │ processes gone, files removed, CA key destroyed
+ *                                             │ processes gone, files removed, CA key and AWS credentials destroyed
  *                                             ▼
  *                                          STOPPED
  *
@@ -60,6 +61,7 @@ public final class ClusterLifecycle implements AutoCloseable {
     private final ClusterPki pki;
     private final LogStore logStore;
     private final LogCollector logs;
+    private final AwsCredentialsService awsCredentials;
     private final ClusterSettings settings;
     private final ScheduledExecutorService executor;
     private final Clock clock;
@@ -77,10 +79,12 @@ public final class ClusterLifecycle implements AutoCloseable {
             ClusterPki pki,
             LogStore logStore,
             LogCollector logs,
+            AwsCredentialsService awsCredentials,
             ClusterSettings settings,
             ScheduledExecutorService executor,
             Clock clock) {
         this.logs = requireNonNull(logs, "logs is null");
+        this.awsCredentials = requireNonNull(awsCredentials, "awsCredentials is null");
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.backend = requireNonNull(backend, "backend is null");
         this.pki = requireNonNull(pki, "pki is null");
@@ -181,6 +185,7 @@ public final class ClusterLifecycle implements AutoCloseable {
                 int stopped = jdbi.inTransaction(handle -> {
                     int changed = handle.attach(ClusterDao.class).markStopped(cluster.id(), now);
                     if (changed > 0) {
+                        awsCredentials.remove(handle, cluster.accountId(), cluster.id());
                         logStore.event(
                                 handle,
                                 cluster.accountId(),
@@ -401,7 +406,10 @@ public final class ClusterLifecycle implements AutoCloseable {
     /** What a stopped or failed cluster leaves: no process, no file, no CA key. Safe to repeat. */
     private void cleanUp(Cluster cluster) {
         removeProcessesAndFiles(cluster);
-        jdbi.onDemand(ClusterDao.class).destroyCaKey(cluster.id(), clock.instant());
+        jdbi.useTransaction(handle -> {
+            handle.attach(ClusterDao.class).destroyCaKey(cluster.id(), clock.instant());
+            awsCredentials.remove(handle, cluster.accountId(), cluster.id());
+        });
         forget(cluster.id());
     }
 
@@ -421,7 +429,7 @@ public final class ClusterLifecycle implements AutoCloseable {
                 cluster.caCertificate(),
                 node -> pki.issueNode(
                         jdbi.onDemand(ClusterDao.class).find(cluster.id()).orElseThrow(), node),
-                Map.of());
+                awsCredentials.processEnvironment(cluster.id()));
     }
 
     @Override

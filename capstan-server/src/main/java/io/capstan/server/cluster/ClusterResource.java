@@ -3,6 +3,8 @@ package io.capstan.server.cluster;
 import static java.util.Objects.requireNonNull;
 
 import io.capstan.api.Items;
+import io.capstan.api.aws.AwsCredentialsStatus;
+import io.capstan.api.aws.AwsSessionCredentials;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
@@ -97,6 +99,16 @@ public final class ClusterResource implements RouteProvider {
                                         Requests.caller(ctx),
                                         ctx.pathParam("id"),
                                         bodies.read(ctx, ClientCertificateRequest.class)))),
+                ApiRoute.post("/api/v1/clusters/{id}/aws-credentials")
+                        .access(Access.CLUSTERS)
+                        .summary("Forward fresher temporary AWS credentials to a cluster created with forwarded ones;"
+                                + " answers when they expire, never the credentials")
+                        .accepts(AwsSessionCredentials.class)
+                        .returns(AwsCredentialsStatus.class)
+                        .handle(ctx -> ctx.json(clusters.forwardAwsCredentials(
+                                Requests.caller(ctx),
+                                ctx.pathParam("id"),
+                                bodies.read(ctx, AwsSessionCredentials.class)))),
                 ApiRoute.get("/api/v1/clusters/{id}/logs")
                         .access(Access.READ)
                         .summary("What the cluster's processes wrote (?node=scheduler|worker-N, ?since=10m, ?after=ID)")

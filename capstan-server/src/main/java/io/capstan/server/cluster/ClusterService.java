@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.capstan.api.ErrorCode;
 import io.capstan.api.Json;
 import io.capstan.api.Role;
+import io.capstan.api.aws.AwsCredentialsStatus;
+import io.capstan.api.aws.AwsSessionCredentials;
 import io.capstan.api.cluster.ClientCertificateRequest;
 import io.capstan.api.cluster.ClientCertificateView;
 import io.capstan.api.cluster.ClusterEventView;
@@ -17,6 +19,7 @@ import io.capstan.server.account.Account;
 import io.capstan.server.account.AccountDao;
 import io.capstan.server.account.Membership;
 import io.capstan.server.auth.Caller;
+import io.capstan.server.awscredentials.AwsCredentialsService;
 import io.capstan.server.configuration.Configuration;
 import io.capstan.server.configuration.ConfigurationService;
 import io.capstan.server.environment.Environment;
@@ -67,6 +70,7 @@ public final class ClusterService {
     private final ClusterSettings settings;
     private final ClusterOptionsPolicy policy;
     private final QuotaCheck quotas;
+    private final AwsCredentialsService awsCredentials;
     private final String backend;
     private final Clock clock;
 
@@ -83,6 +87,7 @@ public final class ClusterService {
             ClusterLifecycle lifecycle,
             ClusterSettings settings,
             QuotaCheck quotas,
+            AwsCredentialsService awsCredentials,
             String backend,
             Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
@@ -92,6 +97,7 @@ public final class ClusterService {
         this.settings = requireNonNull(settings, "settings is null");
         this.policy = new ClusterOptionsPolicy(settings);
         this.quotas = requireNonNull(quotas, "quotas is null");
+        this.awsCredentials = requireNonNull(awsCredentials, "awsCredentials is null");
         this.backend = requireNonNull(backend, "backend is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -102,6 +108,8 @@ public final class ClusterService {
     public Created create(Caller caller, CreateClusterRequest request, Optional<String> idempotencyKey) {
         idempotencyKey.ifPresent(ClusterService::validateIdempotencyKey);
         String fingerprint = fingerprint(request);
+        String id = Ids.newId("clu");
+        Optional<AwsCredentialsService.Initial> aws = initialAwsCredentials(caller, request, id);
         Created created = jdbi.inTransaction(handle -> {
             Account account = accountFor(handle, caller, request.account());
             Optional<Configuration> configuration = request.configuration()
@@ -140,7 +148,6 @@ public final class ClusterService {
                         "account '" + account.name() + "' already has a live cluster named '" + name + "'");
             }
             quotas.check(handle, account, Optional.empty(), options.workers(), options.workers() * options.threads());
-            String id = Ids.newId("clu");
             Instant now = clock.instant();
             Instant expiresAt = now.plus(options.maxLifetime());
             ClusterPki.NewAuthority authority = pki.create(id, account.id(), expiresAt);
@@ -181,12 +188,57 @@ public final class ClusterService {
                     "created by " + caller.user().username() + ": "
                             + options.workers() + " workers with " + options.threads() + " threads and "
                             + options.memoryBytes() + " bytes each");
+            aws.ifPresent(initial -> awsCredentials.attach(
+                    handle, account.id(), id, initial, caller.user().username()));
             return new Created(view(handle, cluster), false);
         });
         if (!created.replayed()) {
             lifecycle.wake();
         }
         return created;
+    }
+
+    /**
+     * The AWS credentials a new cluster starts with: forwarded ones, checked; or the account's role, assumed now so
+     * that a refusal by STS is the answer to the create request. Done before the transaction that creates the
+     * cluster, as an STS call may take seconds.
+     */
+    private Optional<AwsCredentialsService.Initial> initialAwsCredentials(
+            Caller caller, CreateClusterRequest request, String clusterId) {
+        boolean role = request.awsRole().orElse(false);
+        if (role && request.awsCredentials().isPresent()) {
+            throw CapstanException.invalidField(
+                    "awsRole", "give either 'awsCredentials' or 'awsRole', not both: a cluster has one source");
+        }
+        if (request.awsCredentials().isPresent()) {
+            return Optional.of(awsCredentials.forwarded(request.awsCredentials().get()));
+        }
+        if (!role) {
+            return Optional.empty();
+        }
+        Account account = jdbi.withHandle(handle -> accountFor(handle, caller, request.account()));
+        return Optional.of(awsCredentials.assumeAccountRole(account.id(), account.name(), clusterId));
+    }
+
+    /** Replaces a running cluster's forwarded AWS credentials with fresher ones, and says when they expire. */
+    public AwsCredentialsStatus forwardAwsCredentials(Caller caller, String id, AwsSessionCredentials credentials) {
+        if (credentials == null) {
+            throw CapstanException.missingField("accessKeyId");
+        }
+        return jdbi.inTransaction(handle -> {
+            Cluster cluster = managed(handle, caller, id).cluster();
+            if (!cluster.state().isActive() || cluster.state() == ClusterState.STOPPING) {
+                throw CapstanException.invalidState("cluster " + cluster.name() + " is "
+                        + cluster.state().wireName() + "; credentials are forwarded to live clusters only");
+            }
+            return awsCredentials.forward(
+                    handle,
+                    cluster.accountId(),
+                    cluster.id(),
+                    cluster.name(),
+                    credentials,
+                    caller.user().username());
+        });
     }
 
     public List<ClusterView> list(Caller caller, Optional<String> accountName) {
@@ -431,7 +483,8 @@ public final class ClusterService {
                 cluster.createdAt(),
                 cluster.startedAt(),
                 cluster.stoppedAt(),
-                cluster.expiresAt());
+                cluster.expiresAt(),
+                awsCredentials.status(handle, cluster.id()));
     }
 
     private static void validateIdempotencyKey(String key) {
@@ -441,10 +494,30 @@ public final class ClusterService {
         }
     }
 
+    /**
+     * A hash of the request, to recognise a retry. Forwarded AWS credentials are left out (a retry may carry
+     * fresher ones, and a hash of a secret is not kept); only whether there were any counts.
+     */
     private static String fingerprint(CreateClusterRequest request) {
         try {
-            byte[] canonical = Json.strict().writeValueAsBytes(request);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+            CreateClusterRequest withoutSecrets = new CreateClusterRequest(
+                    request.name(),
+                    request.account(),
+                    request.workers(),
+                    request.threadsPerWorker(),
+                    request.memoryPerWorkerBytes(),
+                    request.idleTimeoutSeconds(),
+                    request.maxLifetimeSeconds(),
+                    request.labels(),
+                    request.configuration(),
+                    request.environment(),
+                    Optional.empty(),
+                    request.awsRole());
+            String canonical = Json.strict().writeValueAsString(withoutSecrets)
+                    + (request.awsCredentials().isPresent() ? "|forwarded AWS credentials" : "");
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

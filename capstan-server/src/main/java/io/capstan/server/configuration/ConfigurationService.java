@@ -169,7 +169,9 @@ public final class ConfigurationService {
                 request.maxLifetimeSeconds().or(options::maxLifetimeSeconds),
                 request.labels().or(options::labels),
                 request.configuration(),
-                request.environment().or(options::environment));
+                request.environment().or(options::environment),
+                request.awsCredentials(),
+                request.awsRole());
     }
 
     private ClusterOptions validate(ClusterOptions options) {
@@ -182,6 +184,8 @@ public final class ConfigurationService {
                 options.idleTimeoutSeconds(),
                 options.maxLifetimeSeconds(),
                 options.labels(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty()));
         options.environment().ifPresent(reference -> Sharing.parse("options.environment", reference));

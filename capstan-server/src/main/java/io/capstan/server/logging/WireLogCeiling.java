@@ -25,7 +25,8 @@ public final class WireLogCeiling extends TurboFilter {
             "org.flywaydb",
             "software.amazon.awssdk",
             "org.apache.http",
-            "jdk.internal.httpclient");
+            "jdk.internal.httpclient",
+            "com.sun.net.httpserver");
 
     @Override
     public FilterReply decide(

@@ -146,6 +146,30 @@ class TestAuthorizationMatrix {
                         teamAdmins,
                         f -> new Call("PUT", "/api/v1/accounts/team/quota", Optional.of("{\"clusters\": 10}"))));
         table.put(
+                "PUT /api/v1/accounts/{account}/aws-role",
+                new Row(
+                        teamAdmins,
+                        f -> new Call(
+                                "PUT",
+                                "/api/v1/accounts/team/aws-role",
+                                Optional.of("{\"roleArn\": \"arn:aws:iam::111122223333:role/reader\"}"))));
+        table.put(
+                "GET /api/v1/accounts/{account}/aws-role",
+                new Row(roles(H, O, O, O), f -> get("/api/v1/accounts/team/aws-role")));
+        table.put(
+                "DELETE /api/v1/accounts/{account}/aws-role",
+                new Row(
+                        teamAdmins,
+                        f -> new Call(
+                                "DELETE", "/api/v1/accounts/" + f.accountWithRole() + "/aws-role", Optional.empty())));
+        table.put(
+                "POST /api/v1/clusters/{id}/aws-credentials",
+                new Row(
+                        teamOnly,
+                        f -> post(
+                                "/api/v1/clusters/" + f.clusterWithCredentials() + "/aws-credentials",
+                                f.credentials())));
+        table.put(
                 "GET /api/v1/accounts/{account}/usage",
                 new Row(roles(H, O, O, O), f -> get("/api/v1/accounts/team/usage")));
         table.put("GET /api/v1/admin/keyring", new Row(serverAdminOnly, f -> get("/api/v1/admin/keyring")));
@@ -360,12 +384,15 @@ class TestAuthorizationMatrix {
         private final Map<CallerKind, CapstanClient> clients = new EnumMap<>(CallerKind.class);
         private final AtomicInteger counter = new AtomicInteger();
         private final String cluster;
+        private final String clusterWithCredentials;
+        private final TestingClock clock;
         private final Iterator<String> stoppable;
         private final String csr;
         private final Set<String> allowedFields = new HashSet<>();
 
         Fixture(TestingCapstanServer server, TestingClock clock) {
             this.server = server;
+            this.clock = clock;
             admin = server.adminClient();
             Fixtures.account(admin, "team");
             Fixtures.account(admin, "other");
@@ -397,6 +424,23 @@ class TestAuthorizationMatrix {
             clock.advance(Duration.ofMinutes(10));
 
             cluster = Clusters.createRunning(member, "fixture", 0).id();
+            clusterWithCredentials = member.createCluster(
+                            new io.capstan.api.cluster.CreateClusterRequest(
+                                    Optional.of("with-credentials"),
+                                    Optional.of("team"),
+                                    Optional.of(0),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    Optional.of(Json.strict()
+                                            .readValue(credentials(), io.capstan.api.aws.AwsSessionCredentials.class)),
+                                    Optional.empty()),
+                            Optional.empty())
+                    .id();
             List<String> toStop = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 toStop.add(member.createCluster(Clusters.request("stoppable-" + i, 0), Optional.empty())
@@ -461,6 +505,27 @@ class TestAuthorizationMatrix {
             return admin.createTokenFor("mem", new CreateTokenRequest("doomed", Optional.empty(), Optional.empty()))
                     .token()
                     .id();
+        }
+
+        /** The team, with its AWS role set again: each call of the DELETE row removes it. */
+        String accountWithRole() {
+            admin.setAwsRole(
+                    "team",
+                    new io.capstan.api.aws.SetAwsRoleRequest(
+                            "arn:aws:iam::111122223333:role/reader", Optional.empty()));
+            return "team";
+        }
+
+        /** A running cluster of the member's, created with forwarded AWS credentials. */
+        String clusterWithCredentials() {
+            return clusterWithCredentials;
+        }
+
+        /** Made-up temporary credentials, in the shape the API takes, valid for an hour. */
+        String credentials() {
+            return "{\"accessKeyId\": \"ASIAMATRIX0000000001\", \"secretAccessKey\":"
+                    + " \"MatrixSecret000000000000000000000000000001\", \"sessionToken\": \"MatrixSessionToken1\","
+                    + " \"expiration\": \"" + clock.instant().plus(Duration.ofHours(1)) + "\"}";
         }
 
         String doomedAccount() {
@@ -594,6 +659,8 @@ class TestAuthorizationMatrix {
             io.capstan.api.admin.MasterKeyRotationResult.class,
             io.capstan.api.admin.DataKeyRotationView.class,
             ClusterView.class,
+            io.capstan.api.aws.AwsCredentialsStatus.class,
+            io.capstan.api.aws.AwsRoleView.class,
             io.capstan.api.cluster.ClusterEventView.class,
             io.capstan.api.cluster.ClientCertificateView.class,
             io.capstan.api.environment.EnvironmentView.class,

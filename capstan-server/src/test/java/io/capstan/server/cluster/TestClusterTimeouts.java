@@ -49,6 +49,8 @@ class TestClusterTimeouts {
                 Optional.of(lifetimeSeconds),
                 Optional.of(Map.of()),
                 Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 

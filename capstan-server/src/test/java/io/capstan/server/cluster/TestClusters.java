@@ -298,6 +298,8 @@ class TestClusters {
                             Optional.empty(),
                             Optional.empty(),
                             Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
                             Optional.empty()),
                     Optional.empty());
             cluster = Clusters.awaitState(ada, cluster.id(), "running");

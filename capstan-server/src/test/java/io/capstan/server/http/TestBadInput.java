@@ -158,6 +158,61 @@ class TestBadInput {
         cases.add(json("PUT", "/api/v1/accounts/team-a/members/nobody", "{\"role\":\"member\"}", 404, "not_found"));
         cases.add(json("PUT", "/api/v1/accounts/no-such/members/alice", "{\"role\":\"member\"}", 404, "not_found"));
         cases.add(json("DELETE", "/api/v1/accounts/team-a/members/bob", "", 404, "not_found"));
+        String awsRole = "/api/v1/accounts/team-a/aws-role";
+        cases.add(field("PUT", awsRole, "{}", "missing_field", "roleArn"));
+        cases.add(field("PUT", awsRole, "{\"roleArn\":\"arn:aws:s3:::bucket\"}", "invalid_field", "roleArn"));
+        cases.add(field(
+                "PUT",
+                awsRole,
+                "{\"roleArn\":\"arn:aws:iam::111122223333:role/r\",\"sessionPolicy\":\"not json\"}",
+                "invalid_field",
+                "sessionPolicy"));
+        cases.add(json("GET", awsRole, "", 404, "not_found"));
+        cases.add(json(
+                "PUT",
+                "/api/v1/accounts/no-such/aws-role",
+                "{\"roleArn\":\"arn:aws:iam::111122223333:role/r\"}",
+                404,
+                "not_found"));
+        String clusters = "/api/v1/clusters";
+        String later = "\"" + java.time.Instant.now().plus(java.time.Duration.ofHours(1)) + "\"";
+        cases.add(field(
+                "POST",
+                clusters,
+                "{\"account\":\"team-a\",\"awsCredentials\":{\"accessKeyId\":\"AKIAIOSFODNN7EXAMPLE\","
+                        + "\"secretAccessKey\":\"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\"}}",
+                "aws_long_term_key",
+                "awsCredentials.accessKeyId"));
+        cases.add(field(
+                "POST",
+                clusters,
+                "{\"account\":\"team-a\",\"awsCredentials\":{\"accessKeyId\":\"ASIAIOSFODNN7EXAMPLE\","
+                        + "\"secretAccessKey\":\"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\",\"expiration\":" + later
+                        + "}}",
+                "aws_credentials_not_temporary",
+                "awsCredentials.sessionToken"));
+        cases.add(field(
+                "POST",
+                clusters,
+                "{\"account\":\"team-a\",\"awsCredentials\":{\"accessKeyId\":\"ASIAIOSFODNN7EXAMPLE\","
+                        + "\"secretAccessKey\":\"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\",\"sessionToken\":\"t\"}}",
+                "aws_credentials_not_temporary",
+                "awsCredentials.expiration"));
+        cases.add(field(
+                "POST",
+                clusters,
+                "{\"account\":\"team-a\",\"awsCredentials\":{\"secretAccessKey\":\"x\"}}",
+                "missing_field",
+                "awsCredentials.accessKeyId"));
+        cases.add(field(
+                "POST", clusters, "{\"account\":\"team-a\",\"awsCredentials\":5}", "invalid_field", "awsCredentials"));
+        cases.add(field("POST", clusters, "{\"account\":\"team-a\",\"awsRole\":\"yes\"}", "invalid_field", "awsRole"));
+        cases.add(json(
+                "POST",
+                clusters + "/clu_aaaaaaaaaaaaaaaaaaaa/aws-credentials",
+                "{\"accessKeyId\":\"ASIAIOSFODNN7EXAMPLE\"}",
+                404,
+                "not_found"));
         cases.add(json("GET", "/api/v1/accounts/..%2F..%2Fetc%2Fpasswd", "", 404, "not_found"));
         cases.add(json("GET", "/api/v1/accounts/%24(id)", "", 404, "not_found"));
         cases.add(json("GET", "/api/v1/nothing", "", 404, "not_found"));

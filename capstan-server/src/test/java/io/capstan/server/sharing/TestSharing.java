@@ -81,7 +81,9 @@ class TestSharing {
                 Optional.empty(),
                 Optional.empty(),
                 configuration,
-                environment);
+                environment,
+                Optional.empty(),
+                Optional.empty());
     }
 
     @Test
@@ -133,6 +135,8 @@ class TestSharing {
                                     Optional.empty(),
                                     Optional.empty(),
                                     Optional.of("small"),
+                                    Optional.empty(),
+                                    Optional.empty(),
                                     Optional.empty()),
                             Optional.empty());
             assertThat(overridden.workers()).isZero();

@@ -28,6 +28,8 @@ public final class Clusters {
                 Optional.empty(),
                 Optional.of(Map.of()),
                 Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 

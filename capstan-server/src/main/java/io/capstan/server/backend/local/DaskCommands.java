@@ -107,6 +107,9 @@ final class DaskCommands {
         environment.put(prefix + "__KEY", folder.privateKey(node).toString());
         environment.put("DASK_DISTRIBUTED__COMM__TLS__MIN_VERSION", "1.2");
         environment.put("CAPSTAN_HTTP_TOKEN_FILE", folder.httpToken().toString());
+        // The SDKs must not fall back on the machine's instance role: a cluster gets the AWS credentials it was
+        // given (AWS_CONTAINER_CREDENTIALS_FULL_URI in extra), or none.
+        environment.put("AWS_EC2_METADATA_DISABLED", "true");
         environment.putAll(extra);
         environment.put(INSTALLATION_VARIABLE, installation);
         environment.put(CLUSTER_VARIABLE, clusterId);
