@@ -44,7 +44,7 @@ public final class AccountService {
                     + " assume and its session policy",
             List.of("accounts", "memberships"),
             List.of(),
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT COUNT(*) FROM memberships WHERE user_id = :user");
 
     private final Jdbi jdbi;

@@ -41,7 +41,7 @@ public final class AwsCredentialsStore implements WorkerCredentials {
                     + " deleted when the cluster stops",
             List.of("aws_credentials"),
             ENCRYPTED_COLUMNS,
-            Optional.empty(),
+            StoredData.Retention.whileTheClusterRuns(),
             "SELECT COUNT(*) FROM aws_credentials WHERE account_id IN (<accounts>)");
 
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -60,7 +60,7 @@ public final class ClusterService {
                     + " CA (its private key only while the cluster runs), times",
             List.of("clusters"),
             ClusterPki.ENCRYPTED_COLUMNS,
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT COUNT(*) FROM clusters WHERE account_id IN (<accounts>)");
 
     private final Jdbi jdbi;

@@ -44,7 +44,7 @@ public final class EnvironmentService {
             "Your accounts' software environments (interpreter or image, packages) and cluster configurations",
             List.of("environments", "cluster_configurations"),
             List.of(),
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT (SELECT COUNT(*) FROM environments WHERE account_id IN (<accounts>))"
                     + " + (SELECT COUNT(*) FROM cluster_configurations WHERE account_id IN (<accounts>))");
 

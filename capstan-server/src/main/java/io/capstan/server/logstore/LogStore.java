@@ -31,7 +31,7 @@ public final class LogStore {
                         + " software environments, configurations and notebooks",
                 List.of("log_entries", "log_cursors"),
                 ENCRYPTED_COLUMNS,
-                Optional.of(retention),
+                StoredData.Retention.removedAfter(retention),
                 "SELECT COUNT(*) FROM log_entries WHERE account_id IN (<accounts>)");
     }
 

@@ -44,7 +44,7 @@ public final class NotebookService {
             "Notebooks pushed to your accounts: name, visibility, creator, content with its outputs",
             List.of("notebooks"),
             ENCRYPTED_COLUMNS,
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT COUNT(*) FROM notebooks WHERE account_id IN (<accounts>)");
 
     public static final long MAX_BYTES = 5L * 1024 * 1024;

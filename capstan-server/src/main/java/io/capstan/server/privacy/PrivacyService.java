@@ -9,7 +9,6 @@ import io.capstan.server.account.Membership;
 import io.capstan.server.auth.Caller;
 import io.capstan.server.keyring.EncryptedColumn;
 import io.capstan.server.store.Database;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -91,13 +90,7 @@ public final class PrivacyService {
     }
 
     static String retention(StoredData store) {
-        return store.retention()
-                .map(duration -> "removed automatically after " + days(duration))
-                .orElse("kept until deleted by hand");
-    }
-
-    private static String days(Duration duration) {
-        return duration.toDays() + " days";
+        return store.retention().description();
     }
 
     /** The operator's document: every category with its store, encryption and retention, and how to delete. */

@@ -3,8 +3,8 @@ package io.capstan.server.privacy;
 import static java.util.Objects.requireNonNull;
 
 import io.capstan.server.keyring.EncryptedColumn;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A category of data a store keeps, declared by the store itself: what it is, in which tables, which of their
@@ -16,8 +16,27 @@ public record StoredData(
         String description,
         List<String> tables,
         List<EncryptedColumn> encrypted,
-        Optional<java.time.Duration> retention,
+        Retention retention,
         String countSql) {
+
+    /** How long the data is kept, in the words the privacy report uses. */
+    public record Retention(String description) {
+        public Retention {
+            requireNonNull(description, "description is null");
+        }
+
+        public static Retention untilDeletedByHand() {
+            return new Retention("kept until deleted by hand");
+        }
+
+        public static Retention removedAfter(Duration period) {
+            return new Retention("removed automatically after " + period.toDays() + " days");
+        }
+
+        public static Retention whileTheClusterRuns() {
+            return new Retention("deleted when the cluster stops or fails");
+        }
+    }
 
     public StoredData {
         requireNonNull(name, "name is null");

@@ -23,7 +23,7 @@ public final class TelemetryStore {
                     + " summary per cluster that outlives it",
             List.of("telemetry_samples", "telemetry_summaries"),
             List.of(),
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT (SELECT COUNT(*) FROM telemetry_samples WHERE account_id IN (<accounts>))"
                     + " + (SELECT COUNT(*) FROM telemetry_summaries WHERE account_id IN (<accounts>))");
 

@@ -31,7 +31,7 @@ public final class TokenService {
             "A SHA-256 digest of each of your API tokens (never the token), its name, scope, expiry and last use",
             List.of("api_tokens"),
             List.of(),
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT COUNT(*) FROM api_tokens WHERE user_id = :user");
 
     static final Duration MAXIMUM_LIFETIME = Duration.ofDays(5 * 366);

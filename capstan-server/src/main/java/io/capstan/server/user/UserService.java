@@ -19,7 +19,6 @@ import io.capstan.server.store.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -45,7 +44,7 @@ public final class UserService {
             "Your username, email address, whether you are a server administrator, when you were created",
             List.of("users"),
             ENCRYPTED_COLUMNS,
-            Optional.empty(),
+            StoredData.Retention.untilDeletedByHand(),
             "SELECT COUNT(*) FROM users WHERE id = :user");
 
     /** Where a user's email lives, for the keyring: bound into its ciphertext. */
