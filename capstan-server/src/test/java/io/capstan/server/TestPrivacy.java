@@ -7,7 +7,6 @@ import io.capstan.api.Role;
 import io.capstan.api.Scope;
 import io.capstan.api.Visibility;
 import io.capstan.api.cluster.ClusterView;
-import io.capstan.api.cluster.CreateClusterRequest;
 import io.capstan.api.environment.CreateEnvironmentRequest;
 import io.capstan.api.notebook.PushNotebookRequest;
 import io.capstan.api.privacy.DataCategory;
@@ -183,9 +182,9 @@ class TestPrivacy {
                     Optional.empty(),
                     Optional.empty(),
                     Optional.empty()));
-            ClusterView cluster = ada.createCluster(inAccount("doomed-cluster", "doomed", 1), Optional.empty());
+            ClusterView cluster = ada.createCluster(Clusters.request("doomed-cluster", "doomed", 1), Optional.empty());
             Clusters.awaitState(ada, cluster.id(), "running");
-            ClusterView keptCluster = ada.createCluster(inAccount("kept-cluster", "kept", 0), Optional.empty());
+            ClusterView keptCluster = ada.createCluster(Clusters.request("kept-cluster", "kept", 0), Optional.empty());
 
             CapstanApiException refused = Fixtures.refusal(() -> admin.deleteAccount("doomed"));
             assertThat(refused.status()).isEqualTo(409);
@@ -213,22 +212,6 @@ class TestPrivacy {
                     .extracting(DataCategory::yourRecords)
                     .containsExactly(0L);
         }
-    }
-
-    private static CreateClusterRequest inAccount(String name, String account, int workers) {
-        return new CreateClusterRequest(
-                Optional.of(name),
-                Optional.of(account),
-                Optional.of(workers),
-                Optional.of(1),
-                Optional.of(512L * 1024 * 1024),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty());
     }
 
     private static List<Path> filesNaming(Path root, String... identifiers) throws IOException {

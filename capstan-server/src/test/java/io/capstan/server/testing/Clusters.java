@@ -18,9 +18,18 @@ public final class Clusters {
     private Clusters() {}
 
     public static CreateClusterRequest request(String name, int workers) {
+        return request(name, Optional.empty(), workers);
+    }
+
+    /** A small cluster in {@code account}, for callers who belong to several accounts. */
+    public static CreateClusterRequest request(String name, String account, int workers) {
+        return request(name, Optional.of(account), workers);
+    }
+
+    private static CreateClusterRequest request(String name, Optional<String> account, int workers) {
         return new CreateClusterRequest(
                 Optional.of(name),
-                Optional.empty(),
+                account,
                 Optional.of(workers),
                 Optional.of(1),
                 Optional.of(512L * 1024 * 1024),
