@@ -397,6 +397,8 @@ public final class LocalBackend implements ClusterBackend {
                     clusterId,
                     left.size(),
                     stopGracePeriod);
+            // Also the groups of what is left: a process seen before it had its own group has one by now.
+            left.forEach(process -> groups.add(process.processGroup()));
             groups.forEach(group -> ProcessTable.signalGroup(group, "KILL"));
             left.forEach(process -> ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly));
             long killDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -447,7 +449,12 @@ public final class LocalBackend implements ClusterBackend {
         builder.environment().clear();
         builder.environment()
                 .putAll(DaskCommands.environment(
-                        installation, spec.clusterId(), node, cluster.folder, role, spec.extraEnvironment()));
+                        installation,
+                        spec.clusterId(),
+                        node,
+                        cluster.folder,
+                        role,
+                        spec.processEnvironment().variables()));
         try {
             Process process = builder.start();
             log.debug("cluster {}: started {} as process {}", spec.clusterId(), node, process.pid());

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The processes of this machine that belong to this installation's clusters, found through {@code /proc}: each
@@ -20,6 +22,9 @@ import java.util.Optional;
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
     private static final long PAGE_SIZE = 4096;
+    private static final Logger log = LoggerFactory.getLogger(ProcessTable.class);
+    private static final long OWN_PROCESS_GROUP =
+            processGroupOf(PROC.resolve("self")).orElse(-1L);
 
     private ProcessTable() {}
 
@@ -49,9 +54,7 @@ public final class ProcessTable {
             if (!installation.equals(environment.get(DaskCommands.INSTALLATION_VARIABLE))) {
                 return Optional.empty();
             }
-            String stat = Files.readString(entry.resolve("stat"), StandardCharsets.US_ASCII);
-            // The command name is in parentheses and may contain anything; the fields after it are plain.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+            String[] fields = statFields(entry);
             if (fields[0].equals("Z")) {
                 return Optional.empty();
             }
@@ -63,6 +66,21 @@ public final class ProcessTable {
                     environment.getOrDefault(DaskCommands.NODE_VARIABLE, "")));
         } catch (IOException | RuntimeException e) {
             // Gone meanwhile, or another user's process: not one of ours.
+            return Optional.empty();
+        }
+    }
+
+    /** The fields of {@code /proc/PID/stat} after the command name, from the state on. */
+    private static String[] statFields(Path entry) throws IOException {
+        String stat = Files.readString(entry.resolve("stat"), StandardCharsets.US_ASCII);
+        // The command name is in parentheses and may contain anything; the fields after it are plain.
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+    }
+
+    private static Optional<Long> processGroupOf(Path entry) {
+        try {
+            return Optional.of(Long.parseLong(statFields(entry)[2]));
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -110,8 +128,24 @@ public final class ProcessTable {
         }
     }
 
-    /** Sends {@code signal} (TERM or KILL) to a whole process group, through {@code /bin/kill}; never a shell. */
+    /** Whether a process group may be signalled: not 0 or 1, and not the control plane's own. */
+    static boolean maySignal(long processGroup) {
+        return processGroup > 1 && processGroup != OWN_PROCESS_GROUP;
+    }
+
+    /**
+     * Sends {@code signal} (TERM or KILL) to a whole process group, through {@code /bin/kill}; never a shell. Never
+     * to the control plane's own group (nor to group 0 or 1, which mean "the caller's" and "init" to kill): a cluster
+     * process seen before it left that group must not take the control plane down with it.
+     */
     static void signalGroup(long processGroup, String signal) {
+        if (!maySignal(processGroup)) {
+            log.warn(
+                    "not signalling process group {}: it is the control plane's own (a cluster process seen before it"
+                            + " had its own group); it is stopped by its process id instead",
+                    processGroup);
+            return;
+        }
         try {
             Process kill = new ProcessBuilder("/bin/kill", "-s", signal, "--", "-" + processGroup)
                     .redirectErrorStream(true)
