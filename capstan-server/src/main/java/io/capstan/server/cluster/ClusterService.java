@@ -31,6 +31,7 @@ import io.capstan.server.logstore.LogStore;
 import io.capstan.server.pki.ClientCertificate;
 import io.capstan.server.pki.InvalidCsrException;
 import io.capstan.server.privacy.StoredData;
+import io.capstan.server.sharing.Sharing;
 import io.capstan.server.telemetry.TelemetryDao;
 import io.capstan.server.user.UserDao;
 import java.security.MessageDigest;
@@ -45,6 +46,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What users do with clusters: create, list, show, scale, stop, forget, and get client certificates. The lifecycle
@@ -62,6 +64,9 @@ public final class ClusterService {
             ClusterPki.ENCRYPTED_COLUMNS,
             StoredData.Retention.untilDeletedByHand(),
             "SELECT COUNT(*) FROM clusters WHERE account_id IN (<accounts>)");
+
+    /** How often a stop retries its compare-and-set against the lifecycle's own transitions. */
+    private static final int STOP_ATTEMPTS = 10;
 
     private final Jdbi jdbi;
     private final ClusterPki pki;
@@ -111,7 +116,7 @@ public final class ClusterService {
         String id = Ids.newId("clu");
         Optional<AwsCredentialsService.Initial> aws = initialAwsCredentials(caller, request, id);
         Created created = jdbi.inTransaction(handle -> {
-            Account account = accountFor(handle, caller, request.account());
+            Account account = Sharing.owningAccount(handle, caller, request.account());
             Optional<Configuration> configuration = request.configuration()
                     .map(reference -> ConfigurationService.resolve(handle, caller, reference, account));
             CreateClusterRequest merged = configuration
@@ -216,7 +221,7 @@ public final class ClusterService {
         if (!role) {
             return Optional.empty();
         }
-        Account account = jdbi.withHandle(handle -> accountFor(handle, caller, request.account()));
+        Account account = jdbi.withHandle(handle -> Sharing.owningAccount(handle, caller, request.account()));
         return Optional.of(awsCredentials.assumeAccountRole(account.id(), account.name(), clusterId));
     }
 
@@ -290,18 +295,25 @@ public final class ClusterService {
         return view;
     }
 
+    /**
+     * Stops a cluster. The lifecycle moves clusters on all the time (pending to starting, running to scaling), so a
+     * compare-and-set that loses to it reads the new state and tries again, rather than handing the race to the user.
+     */
     public ClusterView stop(Caller caller, String id) {
         ClusterView view = jdbi.inTransaction(handle -> {
-            Cluster cluster = managed(handle, caller, id).cluster();
-            if (cluster.state() == ClusterState.STOPPING || !cluster.state().isActive()) {
-                return view(handle, cluster);
+            for (int attempt = 0; attempt < STOP_ATTEMPTS; attempt++) {
+                Cluster cluster = managed(handle, caller, id).cluster();
+                if (cluster.state() == ClusterState.STOPPING || !cluster.state().isActive()) {
+                    return view(handle, cluster);
+                }
+                if (ClusterLifecycle.requestStop(
+                        handle, logStore, cluster, "stopped by " + caller.user().username())) {
+                    return view(
+                            handle,
+                            handle.attach(ClusterDao.class).find(cluster.id()).orElseThrow());
+                }
             }
-            if (!ClusterLifecycle.requestStop(
-                    handle, logStore, cluster, "stopped by " + caller.user().username())) {
-                throw CapstanException.invalidState("cluster " + cluster.name() + " changed state; try again");
-            }
-            return view(
-                    handle, handle.attach(ClusterDao.class).find(cluster.id()).orElseThrow());
+            throw CapstanException.invalidState("cluster " + id + " keeps changing state; try again");
         });
         lifecycle.wake();
         return view;
@@ -434,26 +446,6 @@ public final class ClusterService {
         return visible;
     }
 
-    private static Account accountFor(Handle handle, Caller caller, Optional<String> accountName) {
-        AccountDao accounts = handle.attach(AccountDao.class);
-        List<Membership> memberships = accounts.membershipsOf(caller.userId());
-        if (accountName.isPresent()) {
-            return memberships.stream()
-                    .filter(membership -> membership.accountName().equals(accountName.get()))
-                    .findFirst()
-                    .flatMap(membership -> accounts.findById(membership.accountId()))
-                    .orElseThrow(() -> CapstanException.notFound("account '" + accountName.get() + "'"));
-        }
-        if (memberships.size() != 1) {
-            throw CapstanException.invalidField(
-                    "account",
-                    memberships.isEmpty()
-                            ? "you are not a member of any account; ask an administrator to add you to one"
-                            : "you belong to several accounts; say which one with 'account'");
-        }
-        return accounts.findById(memberships.get(0).accountId()).orElseThrow();
-    }
-
     ClusterView view(Handle handle, Cluster cluster) {
         String account = handle.attach(AccountDao.class)
                 .findById(cluster.accountId())
@@ -500,24 +492,12 @@ public final class ClusterService {
      */
     private static String fingerprint(CreateClusterRequest request) {
         try {
-            CreateClusterRequest withoutSecrets = new CreateClusterRequest(
-                    request.name(),
-                    request.account(),
-                    request.workers(),
-                    request.threadsPerWorker(),
-                    request.memoryPerWorkerBytes(),
-                    request.idleTimeoutSeconds(),
-                    request.maxLifetimeSeconds(),
-                    request.labels(),
-                    request.configuration(),
-                    request.environment(),
-                    Optional.empty(),
-                    request.awsRole());
-            String canonical = Json.strict().writeValueAsString(withoutSecrets)
-                    + (request.awsCredentials().isPresent() ? "|forwarded AWS credentials" : "");
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256")
-                            .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            ObjectNode canonical = Json.strict().valueToTree(request);
+            if (request.awsCredentials().isPresent()) {
+                canonical.put("awsCredentials", "forwarded");
+            }
+            byte[] bytes = Json.strict().writeValueAsBytes(canonical);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
