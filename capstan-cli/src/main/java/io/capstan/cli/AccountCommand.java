@@ -3,6 +3,8 @@ package io.capstan.cli;
 import io.capstan.api.Role;
 import io.capstan.api.account.AccountView;
 import io.capstan.api.account.CreateAccountRequest;
+import io.capstan.api.aws.AwsRoleView;
+import io.capstan.api.aws.SetAwsRoleRequest;
 import io.capstan.client.CapstanClient;
 import java.util.List;
 import java.util.Locale;
@@ -272,8 +274,7 @@ public final class AccountCommand {
                             throw new CliException("cannot read --session-policy " + path + ": " + e.getMessage());
                         }
                     });
-            io.capstan.api.aws.AwsRoleView role = client.setAwsRole(
-                    accountOf(client, account), new io.capstan.api.aws.SetAwsRoleRequest(roleArn, policy));
+            AwsRoleView role = client.setAwsRole(accountOf(client, account), new SetAwsRoleRequest(roleArn, policy));
             output.print(
                     role,
                     () -> output.line("Clusters of account " + role.account() + " created with --aws-role get"
@@ -296,7 +297,7 @@ public final class AccountCommand {
 
         @Override
         protected void run(CapstanClient client, Output output) {
-            io.capstan.api.aws.AwsRoleView role = client.awsRole(accountOf(client, account));
+            AwsRoleView role = client.awsRole(accountOf(client, account));
             output.print(role, () -> {
                 output.line("account " + role.account() + ": " + role.roleArn());
                 role.sessionPolicy().ifPresent(policy -> output.line("session policy: " + policy));
@@ -330,18 +331,8 @@ public final class AccountCommand {
     }
 
     /** The account named, or the caller's only one. */
+    /** The account named by {@code --account}, else the caller's only one. */
     static String accountOf(CapstanClient client, String account) {
-        if (account != null) {
-            return account;
-        }
-        java.util.List<io.capstan.api.user.MembershipView> memberships =
-                client.me().user().memberships();
-        if (memberships.size() != 1) {
-            throw new CliException(
-                    memberships.isEmpty()
-                            ? "you are not a member of any account"
-                            : "you belong to several accounts; say which one with --account");
-        }
-        return memberships.get(0).account();
+        return account != null ? account : SharedReference.ownAccount(client, "--account");
     }
 }

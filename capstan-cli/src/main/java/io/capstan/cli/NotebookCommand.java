@@ -67,7 +67,8 @@ public final class NotebookCommand {
                             .replaceAll("\\.ipynb$", "")
                             .toLowerCase(java.util.Locale.ROOT)
                             .replaceAll("[^a-z0-9-]", "-"));
-            String owner = Optional.ofNullable(account).orElseGet(() -> SharedReference.ownAccount(client));
+            String owner = Optional.ofNullable(account)
+                    .orElseGet(() -> SharedReference.ownAccount(client, "--account, or write ACCOUNT/NAME"));
             NotebookView pushed = client.pushNotebook(
                     owner,
                     stored,

@@ -429,7 +429,7 @@ public final class ClusterLifecycle implements AutoCloseable {
                 cluster.caCertificate(),
                 node -> pki.issueNode(
                         jdbi.onDemand(ClusterDao.class).find(cluster.id()).orElseThrow(), node),
-                awsCredentials.processEnvironment(cluster.id()));
+                () -> awsCredentials.processEnvironment(cluster.id()));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.javalin.http.HttpResponseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,21 +27,12 @@ public final class ProblemHandler {
     public static void handle(Exception exception, Context ctx) {
         if (exception instanceof CapstanException capstan) {
             if (capstan.code().httpStatus() >= 500) {
-                String incident = UUID.randomUUID().toString();
-                log.error(
-                        "incident {}: {} on {} {}",
-                        incident,
-                        capstan.code().code(),
-                        ctx.method(),
-                        HttpApi.routeOf(ctx),
-                        capstan);
-                write(
+                answerIncident(
                         ctx,
-                        Problem.of(
-                                capstan.code(),
-                                capstan.getMessage() + " (incident " + incident + ")",
-                                Optional.empty(),
-                                Map.of("incident", incident)));
+                        capstan.code(),
+                        capstan.code().code(),
+                        capstan,
+                        incident -> capstan.getMessage() + " (incident " + incident + ")");
                 return;
             }
             log.debug(
@@ -56,34 +48,33 @@ public final class ProblemHandler {
             return;
         }
         if (StorageFailures.isStorageFailure(exception)) {
-            String incident = UUID.randomUUID().toString();
-            log.error(
-                    "incident {}: the database failed on {} {} (unreachable, or its disk is full); requests are"
-                            + " answered 503 until it recovers",
-                    incident,
-                    ctx.method(),
-                    HttpApi.routeOf(ctx),
-                    exception);
             ctx.header("Retry-After", "5");
-            write(
+            answerIncident(
                     ctx,
-                    Problem.of(
-                            ErrorCode.STORAGE_UNAVAILABLE,
-                            "the server's database is unavailable (unreachable, or its disk is full); try again"
-                                    + " later, or give the operator the incident id " + incident,
-                            Optional.empty(),
-                            Map.of("incident", incident)));
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    "the database is unreachable or its disk is full; requests are answered 503 until it recovers",
+                    exception,
+                    incident -> "the server's database is unavailable (unreachable, or its disk is full); try again"
+                            + " later, or give the operator the incident id " + incident);
             return;
         }
-        String incident = UUID.randomUUID().toString();
-        log.error("incident {}: unexpected failure on {} {}", incident, ctx.method(), HttpApi.routeOf(ctx), exception);
-        write(
+        answerIncident(
                 ctx,
-                Problem.of(
-                        ErrorCode.INTERNAL_ERROR,
-                        "the server failed to answer; give the operator the incident id " + incident,
-                        Optional.empty(),
-                        Map.of("incident", incident)));
+                ErrorCode.INTERNAL_ERROR,
+                "unexpected failure",
+                exception,
+                incident -> "the server failed to answer; give the operator the incident id " + incident);
+    }
+
+    /**
+     * A failure that is not the caller's: logged in full with a new incident id, answered with only that id, so the
+     * operator can find the one log line that explains it.
+     */
+    private static void answerIncident(
+            Context ctx, ErrorCode code, String what, Exception cause, Function<String, String> detail) {
+        String incident = UUID.randomUUID().toString();
+        log.error("incident {}: {} on {} {}", incident, what, ctx.method(), HttpApi.routeOf(ctx), cause);
+        write(ctx, Problem.of(code, detail.apply(incident), Optional.empty(), Map.of("incident", incident)));
     }
 
     /** The problem for a status Javalin or Jetty produced on its own, such as 404 for an unknown path. */

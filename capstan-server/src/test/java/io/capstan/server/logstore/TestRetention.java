@@ -67,11 +67,17 @@ class TestRetention {
                     .extracting(LogStore.Entry::text)
                     .containsExactly("day 2");
 
-            RetentionJob job =
-                    new RetentionJob(jdbi, Duration.ofDays(30), Executors.newSingleThreadScheduledExecutor(), clock);
-            assertThat(job.run()).as("a second run finds nothing more to do").isZero();
-            clock.set(day(33));
-            assertThat(job.run()).as("day 2 passes thirty days on day 32").isEqualTo(1);
+            ScheduledExecutorService unused = Executors.newSingleThreadScheduledExecutor(); // run() is called here
+            try {
+                RetentionJob job = new RetentionJob(jdbi, Duration.ofDays(30), unused, clock);
+                assertThat(job.run())
+                        .as("a second run finds nothing more to do")
+                        .isZero();
+                clock.set(day(33));
+                assertThat(job.run()).as("day 2 passes thirty days on day 32").isEqualTo(1);
+            } finally {
+                unused.shutdownNow();
+            }
             assertThat(count(jdbi, "edge")).isZero();
             assertThat(count(jdbi, "young")).isEqualTo(1);
         }
